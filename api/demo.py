@@ -1,0 +1,120 @@
+"""`safeshift serve --demo`: a vendor, a team, five reviewers and a few dozen synthetic items.
+
+Everything goes through the same domain calls as the API, so the demo exercises the real paths.
+The items are synthetic and benign: text that only *says* what label it carries, and images of
+coloured shapes drawn with OpenCV.
+"""
+
+from __future__ import annotations
+
+import random
+from contextlib import suppress
+from typing import Any
+
+import cv2
+import numpy as np
+from blur.limits import MediaLimits
+from blur.store import MediaStore
+from redis.asyncio import Redis
+
+from api.settings import Settings
+from scheduler import accounts, intake
+from scheduler.errors import AlreadyExists
+from scheduler.models import ItemIn, KeyIn, ReviewerIn, TeamIn, VendorIn
+from scheduler.scripts import Scripts
+
+VENDOR, TEAM = "demo-vendor", "demo-team"
+REVIEWERS = [
+    ("ana", ["en", "es"]),
+    ("ben", ["en"]),
+    ("chen", ["en", "zh"]),
+    ("dara", ["en", "fr"]),
+    ("eli", ["en", "de"]),
+]
+_LABELS = [
+    ("violence", 0.9),
+    ("gore", 0.8),
+    ("sexual", 0.6),
+    ("hate", 0.5),
+    ("harassment", 0.4),
+    ("self_harm", 0.75),
+    ("spam", 0.2),
+    ("other", 0.1),
+]
+
+
+def synthetic_image(seed: int) -> bytes:
+    rng = np.random.default_rng(seed)
+    image = np.full((480, 640, 3), rng.integers(40, 200, 3), np.uint8)
+    for _ in range(8):
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        centre = (int(rng.integers(0, 640)), int(rng.integers(0, 480)))
+        cv2.circle(image, centre, int(rng.integers(20, 120)), colour, -1)
+    cv2.putText(image, f"DEMO {seed}", (30, 450), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (255, 255, 255), 3)
+    ok, data = cv2.imencode(".jpg", image)
+    return bytes(data) if ok else b""
+
+
+async def _ignore_existing(coro: Any) -> None:
+    with suppress(AlreadyExists):
+        await coro
+
+
+async def seed(*, redis: Redis, settings: Settings, now: float, items: int = 36) -> dict[str, str]:
+    """Create the demo world (idempotent) and return fresh keys by name."""
+    scripts = Scripts(redis)
+    await _ignore_existing(
+        accounts.create_vendor(
+            scripts=scripts, body=VendorIn(id=VENDOR, name="Demo vendor"), now=now
+        )
+    )
+    await _ignore_existing(
+        accounts.create_team(scripts=scripts, body=TeamIn(id=TEAM, name="Demo team"), now=now)
+    )
+    for name, langs in REVIEWERS:
+        await _ignore_existing(
+            accounts.create_reviewer(
+                redis=redis,
+                scripts=scripts,
+                now=now,
+                body=ReviewerIn(id=name, team=TEAM, languages=langs),
+            )
+        )
+    made = {
+        "admin": KeyIn(role="admin"),
+        "vendor": KeyIn(role="vendor", vendor=VENDOR),
+        "lead": KeyIn(role="lead", team=TEAM),
+    }
+    made |= {name: KeyIn(role="reviewer", reviewer=name) for name, _ in REVIEWERS}
+    keys = {
+        n: (await accounts.create_key(redis=redis, body=b, now=now))["key"] for n, b in made.items()
+    }
+    await _items(redis, scripts, settings, now, items)
+    return keys
+
+
+async def _items(redis: Redis, scripts: Scripts, settings: Settings, now: float, n: int) -> None:
+    rng = random.Random(7)
+    store = MediaStore(settings.media_root)
+    for i in range(n):
+        category, severity = rng.choice(_LABELS)
+        body = ItemIn(
+            external_id=f"demo-{i}",
+            priority=rng.randint(3, 7),
+            sla_seconds=rng.choice([900, 3600, 14400]),
+            labels=[{"category": category, "severity": severity}],  # type: ignore[list-item]
+            text=f"Synthetic demo post {i}. Its label says {category} at {severity}.",
+        )
+        common = {
+            "redis": redis,
+            "scripts": scripts,
+            "vendor": VENDOR,
+            "now": now,
+            "allow_private": True,
+        }
+        if i % 3 == 0:
+            await intake.submit_media(
+                store=store, limits=MediaLimits(), body=body, data=synthetic_image(i), **common
+            )
+        else:
+            await intake.submit_text(body=body, **common)

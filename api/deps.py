@@ -1,0 +1,84 @@
+"""Request dependencies: the context, and who is calling (as `Annotated` aliases).
+
+401 when the key is missing or unknown, 403 when the role may not do this at all. Scope (which
+vendor, team or reviewer) is checked by the handlers, which answer 404 outside it.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.context import Context
+from api.problems import Problem
+from scheduler import accounts
+from scheduler.models import Principal, Role
+
+BOOTSTRAP_ADMIN = "bootstrap-admin"
+SESSION_COOKIE = "safeshift_session"
+
+
+def get_context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+ContextDep = Annotated[Context, Depends(get_context)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+async def principal(request: Request, ctx: ContextDep) -> Principal:
+    token = _bearer(request)
+    if token is None:
+        raise Problem(
+            401,
+            "Unauthorized",
+            "Send your API key as 'Authorization: Bearer <key>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    admin = ctx.settings.admin_key
+    if admin and hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
+        return Principal(key_id=BOOTSTRAP_ADMIN, role="admin")
+    found = await accounts.authenticate(redis=ctx.redis, secret=token)
+    if found is None:
+        raise Problem(
+            401,
+            "Unauthorized",
+            "This API key is not valid (unknown or revoked).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    request.state.principal = found
+    return found
+
+
+PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(who: PrincipalDep) -> Principal:
+        if who.role not in roles:
+            allowed = " or ".join(roles)
+            raise Problem(
+                403, "Forbidden", f"This needs a key with role {allowed}; yours is '{who.role}'."
+            )
+        return who
+
+    return check
+
+
+Admin = Annotated[Principal, Depends(require("admin"))]
+Vendor = Annotated[Principal, Depends(require("vendor"))]
+VendorOrAdmin = Annotated[Principal, Depends(require("vendor", "admin"))]
+Reviewer = Annotated[Principal, Depends(require("reviewer"))]
+Lead = Annotated[Principal, Depends(require("lead"))]
+LeadOrAdmin = Annotated[Principal, Depends(require("lead", "admin"))]

@@ -1,0 +1,116 @@
+"""The composition root: settings, Redis, scripts, jobs and workers, wired into one FastAPI app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+from blur.limits import MediaLimits
+from blur.store import MediaStore
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from api import periodic, problems, workers
+from api.context import Context
+from api.middleware import BodyLimit, Observe
+from api.routes import admin, assignments, items, media, ops
+from api.settings import Settings
+from scheduler import keys
+from scheduler.models import ItemIn
+from scheduler.scripts import Scripts
+
+log = logging.getLogger(__name__)
+
+
+async def connect(url: str, attempts: int = 50) -> Redis:
+    """A client that has answered PING: Redis may still be loading its AOF after a restart."""
+    client: Redis = Redis.from_url(url, decode_responses=True, health_check_interval=30)
+    for attempt in range(attempts):
+        try:
+            await client.ping()
+            return client
+        except (RedisConnectionError, OSError):
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.1)
+    return client  # pragma: no cover
+
+
+async def signing_secret(redis: Redis) -> bytes:
+    """Shared by every process on this Redis, made by whichever starts first."""
+    await redis.set(keys.SIGNING_SECRET, secrets.token_hex(32), nx=True)
+    return bytes.fromhex(await redis.get(keys.SIGNING_SECRET) or "")
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Callable[[], float] = time.time
+) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.redis_url:
+            raise RuntimeError("no Redis URL: run `safeshift serve`, or set REDIS_URL")
+        redis = await connect(settings.redis_url)
+        ctx = Context(
+            settings=settings,
+            redis=redis,
+            scripts=Scripts(redis),
+            clock=clock,
+            store=MediaStore(settings.media_root),
+            http=httpx.AsyncClient(),
+            signing_secret=await signing_secret(redis),
+        )
+        await ctx.pools.refresh(redis)
+        app.state.ctx = ctx
+        jobs = periodic.start(ctx) if settings.run_jobs else None
+        media_workers = workers.start(ctx, count=settings.blur_workers)
+        try:
+            yield
+        finally:
+            if jobs:
+                jobs.shutdown(wait=False)
+            await media_workers.stop()
+            await ctx.http.aclose()
+            await redis.aclose()
+
+    app = FastAPI(
+        title="Safeshift",
+        version="1.0.0",
+        lifespan=lifespan,
+        description="Moderation work for humans, with their exposure counted and capped.",
+    )
+    problems.install(app)
+    for module in (admin, items, assignments, media, ops):
+        app.include_router(module.router)
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_json_bytes,
+        uploads=MediaLimits().max_video_bytes + (2 << 20),
+    )
+    app.add_middleware(Observe)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """Add the models that routes parse by hand (JSON or multipart items) to the schema."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    item = ItemIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(item.pop("$defs", {}))
+    components["ItemIn"] = item
+    app.openapi_schema = schema
+    return schema

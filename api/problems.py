@@ -1,0 +1,126 @@
+"""Every failure as `application/problem+json` (RFC 9457), from one set of handlers.
+
+Domain exceptions map to statuses here and nowhere else. The `detail` is written for a vendor's
+engineer; internals (paths, stack traces, Redis errors) never leave the process.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from blur.errors import MediaRejected
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from scheduler import errors as sched
+from scheduler.webhooks import InvalidCallback
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+
+_STATUS: dict[type[sched.SchedulerError], tuple[int, str]] = {
+    sched.NotFound: (404, "Not found"),
+    sched.AlreadyExists: (409, "Already exists"),
+    sched.Conflict: (409, "Conflicting decision"),
+    sched.LeaseLost: (409, "Lease lost"),
+    sched.NoMedia: (409, "No media"),
+    sched.InvalidReference: (422, "Invalid reference"),
+    InvalidCallback: (422, "Invalid callback URL"),
+}
+
+
+class Problem(Exception):
+    """Raised by the API layer itself (auth, limits) with everything the answer needs."""
+
+    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    slug = title.lower().replace(" ", "-")
+    body = {
+        "type": f"https://safeshift.dev/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _loc(loc: tuple[Any, ...]) -> list[Any]:
+    return [part for part in loc if part != "body"] or ["body"]
+
+
+async def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": _loc(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+    first = errors[0] if errors else {"loc": ["body"], "msg": "invalid"}
+    where = ".".join(str(p) for p in first["loc"])
+    detail = f"The request is invalid: {where}: {first['msg']}."
+    if len(errors) > 1:
+        detail += f" ({len(errors) - 1} more in `errors`.)"
+    return problem(422, "Validation failed", detail, errors=errors)
+
+
+async def _domain(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, sched.SchedulerError)
+    if isinstance(exc, sched.InvalidInput):
+        return problem(
+            422, "Validation failed", exc.detail, errors=[{"loc": exc.loc, "msg": exc.detail}]
+        )
+    status, title = next(
+        (v for cls, v in _STATUS.items() if isinstance(exc, cls)), (400, "Bad request")
+    )
+    return problem(status, title, exc.detail)
+
+
+async def _media(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, MediaRejected)
+    return problem(exc.status, exc.title, exc.detail)
+
+
+async def _own(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    headers = {k: str(v) for k, v in exc.extra.pop("headers", {}).items()}
+    return problem(exc.status, exc.title, exc.detail, headers=headers or None, **exc.extra)
+
+
+async def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+    detail = exc.detail if isinstance(exc.detail, str) else "The request could not be served."
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "There is no such resource. See /openapi.json for the API."
+    return problem(
+        exc.status_code,
+        titles.get(exc.status_code, "HTTP error"),
+        detail,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        500,
+        "Internal error",
+        "Something went wrong on our side; it was logged. "
+        "Retry later; if it persists, contact support with the time of the request.",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(sched.SchedulerError, _domain)
+    app.add_exception_handler(MediaRejected, _media)
+    app.add_exception_handler(Problem, _own)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,63 @@
+"""Admin: vendors, teams, reviewers and API keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from api.deps import Admin, ContextDep
+from scheduler import accounts
+from scheduler.items import rfc3339
+from scheduler.models import Ident, KeyIn, ReviewerIn, ReviewerPatch, TeamIn, VendorIn
+
+router = APIRouter(prefix="/v1", tags=["admin"])
+
+
+def _times(record: dict[str, Any]) -> dict[str, Any]:
+    if "created_at" in record:
+        record = {**record, "created_at": rfc3339(float(record["created_at"]))}
+    return record
+
+
+@router.post("/vendors", status_code=201)
+async def create_vendor(body: VendorIn, ctx: ContextDep, _: Admin) -> dict[str, Any]:
+    """Create a vendor. `webhook_secret` is generated when absent and shown only here."""
+    return _times(await accounts.create_vendor(scripts=ctx.scripts, body=body, now=ctx.clock()))
+
+
+@router.post("/teams", status_code=201)
+async def create_team(body: TeamIn, ctx: ContextDep, _: Admin) -> dict[str, Any]:
+    return _times(await accounts.create_team(scripts=ctx.scripts, body=body, now=ctx.clock()))
+
+
+@router.post("/reviewers", status_code=201)
+async def create_reviewer(body: ReviewerIn, ctx: ContextDep, _: Admin) -> dict[str, Any]:
+    return await accounts.create_reviewer(
+        redis=ctx.redis, scripts=ctx.scripts, body=body, now=ctx.clock()
+    )
+
+
+@router.get("/reviewers/{reviewer_id}")
+async def get_reviewer(reviewer_id: Ident, ctx: ContextDep, _: Admin) -> dict[str, Any]:
+    return await accounts.get_reviewer(redis=ctx.redis, reviewer_id=reviewer_id)
+
+
+@router.patch("/reviewers/{reviewer_id}")
+async def update_reviewer(
+    reviewer_id: Ident, body: ReviewerPatch, ctx: ContextDep, _: Admin
+) -> dict[str, Any]:
+    return await accounts.update_reviewer(redis=ctx.redis, reviewer_id=reviewer_id, patch=body)
+
+
+@router.post("/keys", status_code=201)
+async def create_key(body: KeyIn, ctx: ContextDep, _: Admin) -> dict[str, str]:
+    """A new API key for a role and its binding. The key is shown only in this answer."""
+    return await accounts.create_key(redis=ctx.redis, body=body, now=ctx.clock())
+
+
+@router.delete("/keys/{key_id}", status_code=204)
+async def revoke_key(key_id: Ident, ctx: ContextDep, _: Admin) -> Response:
+    """Revoke a key: it stops working on the next request (keys are never cached)."""
+    await accounts.revoke_key(redis=ctx.redis, key_id=key_id)
+    return Response(status_code=204)

@@ -1,0 +1,149 @@
+"""Reviewer: the queue. Claim the next item, keep it, reveal on purpose, decide or skip."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.context import Context
+from api.deps import ContextDep, Reviewer
+from scheduler import assignments, items, media_links
+from scheduler.errors import NoMedia
+from scheduler.models import DecisionIn, Ident
+
+router = APIRouter(prefix="/v1/assignments", tags=["reviewer"])
+
+
+class RevealIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    level: Literal["grayscale", "color"]
+
+
+class SkipIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+def _present(ctx: Context, claimed: assignments.Claimed, now: float) -> dict[str, Any]:
+    raw = claimed.item
+    has_media = raw["media_type"] != "text"
+    item: dict[str, Any] = {
+        "id": raw["id"],
+        "media_type": raw["media_type"],
+        "labels": json.loads(raw["labels"]),
+        "severity": float(raw["severity"]),
+        "queue": raw["queue"],
+        "deadline": items.rfc3339(float(raw["deadline"])) if raw["deadline"] else None,
+        "view": media_links.view(
+            secret=ctx.signing_secret,
+            assignment_id=claimed.assignment_id,
+            item=raw,
+            now=now,
+            ttl=ctx.settings.media_url_seconds,
+        ),
+        "reveal_levels": ["grayscale", "color"] if has_media else [],
+    }
+    if not has_media:
+        item["text"] = raw["text"]
+    return {
+        "id": claimed.assignment_id,
+        "lease_expires_at": items.rfc3339(claimed.lease_expires_at),
+        "item": item,
+    }
+
+
+@router.post("", status_code=201, responses={204: {"description": "No eligible item waits"}})
+async def claim(ctx: ContextDep, who: Reviewer) -> Response:
+    """The next item for you (201), your current one again (200), or 204 when none waits."""
+    now = ctx.clock()
+    claimed = await assignments.claim(
+        redis=ctx.redis,
+        scripts=ctx.scripts,
+        cache=ctx.pools,
+        reviewer=who.reviewer or "",
+        now=now,
+        lease_seconds=ctx.settings.lease_seconds,
+    )
+    if claimed is None:
+        return Response(status_code=204)
+    return JSONResponse(_present(ctx, claimed, now), status_code=200 if claimed.existing else 201)
+
+
+@router.post("/{assignment_id}/heartbeat")
+async def heartbeat(assignment_id: Ident, ctx: ContextDep, who: Reviewer) -> dict[str, Any]:
+    expires = await assignments.heartbeat(
+        scripts=ctx.scripts,
+        reviewer=who.reviewer or "",
+        assignment_id=assignment_id,
+        now=ctx.clock(),
+        lease_seconds=ctx.settings.lease_seconds,
+    )
+    return {"lease_expires_at": items.rfc3339(expires)}
+
+
+@router.post("/{assignment_id}/reveal")
+async def reveal(
+    assignment_id: Ident, body: RevealIn, ctx: ContextDep, who: Reviewer
+) -> dict[str, Any]:
+    """Show a sharper level on purpose. It is recorded and counts toward your exposure."""
+    now = ctx.clock()
+    assignment = await assignments.get_assignment(redis=ctx.redis, assignment_id=assignment_id)
+    if assignment.get("reviewer") == who.reviewer:
+        raw = await items.get_raw(redis=ctx.redis, item_id=assignment["item"])
+        if body.level not in media_links.media_levels(raw):
+            raise NoMedia("This item has no media to reveal (text, or media still processing).")
+    await assignments.reveal(
+        scripts=ctx.scripts,
+        reviewer=who.reviewer or "",
+        assignment_id=assignment_id,
+        level=body.level,
+        now=now,
+    )
+    link = media_links.url(
+        secret=ctx.signing_secret,
+        assignment_id=assignment_id,
+        level=body.level,
+        now=now,
+        ttl=ctx.settings.media_url_seconds,
+    )
+    return {"level": body.level, "url": link}
+
+
+@router.post("/{assignment_id}/decision")
+async def decide(
+    assignment_id: Ident, body: DecisionIn, ctx: ContextDep, who: Reviewer
+) -> dict[str, Any]:
+    """Decide once. The same decision again changes nothing; a different one is 409."""
+    item_id, _recorded = await assignments.decide(
+        scripts=ctx.scripts,
+        reviewer=who.reviewer or "",
+        assignment_id=assignment_id,
+        decision=body,
+        now=ctx.clock(),
+    )
+    item = await items.get(redis=ctx.redis, item_id=item_id)
+    return {
+        "assignment": assignment_id,
+        "item": item["id"],
+        "status": item["status"],
+        "decision": item.get("decision"),
+    }
+
+
+@router.post("/{assignment_id}/skip")
+async def skip(
+    assignment_id: Ident, body: SkipIn, ctx: ContextDep, who: Reviewer
+) -> dict[str, Any]:
+    """Give the item back: it keeps its place in the queue, for someone else."""
+    item_id = await assignments.skip(
+        scripts=ctx.scripts,
+        reviewer=who.reviewer or "",
+        assignment_id=assignment_id,
+        reason=body.reason,
+        now=ctx.clock(),
+    )
+    return {"assignment": assignment_id, "item": item_id, "status": "skipped"}

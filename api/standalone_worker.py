@@ -1,0 +1,38 @@
+"""`safeshift worker`: media workers in a process of their own (more CPU for derivatives)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+
+import httpx
+from blur.store import MediaStore
+
+from api import workers
+from api.context import Context
+from api.main import connect, signing_secret
+from api.settings import Settings
+from scheduler.scripts import Scripts
+
+
+async def run(settings: Settings, *, count: int) -> None:
+    redis = await connect(settings.redis_url or "")
+    ctx = Context(
+        settings=settings,
+        redis=redis,
+        scripts=Scripts(redis),
+        clock=time.time,
+        store=MediaStore(settings.media_root),
+        http=httpx.AsyncClient(),
+        signing_secret=await signing_secret(redis),
+    )
+    running = workers.start(ctx, count=count)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await running.stop()
+    await ctx.http.aclose()
+    await redis.aclose()

@@ -1,0 +1,177 @@
+"""Vendors, teams, reviewers and API keys: who may call, and on whose behalf.
+
+Keys are 256-bit random secrets shown once; Redis holds only their SHA-256, so a copy of the
+database does not let anyone call the API. Lookup is by that hash, so there is no secret to
+compare byte by byte and nothing to time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from redis.asyncio import Redis
+
+from scheduler import keys
+from scheduler.errors import AlreadyExists, InvalidReference, NotFound
+from scheduler.ids import new_id
+from scheduler.models import (
+    CATEGORIES,
+    KeyIn,
+    Principal,
+    ReviewerIn,
+    ReviewerPatch,
+    TeamIn,
+    VendorIn,
+)
+from scheduler.scripts import Scripts
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def optout_mask(categories: list[str]) -> int:
+    """Categories as bits, so the claim script can test an item's categories in one AND."""
+    return sum(1 << CATEGORIES.index(c) for c in set(categories))
+
+
+async def _create(
+    scripts: Scripts, key: str, index: str, ident: str, fields: dict[str, Any]
+) -> None:
+    flat = [str(x) for pair in fields.items() for x in pair]
+    if not await scripts.create(keys=[key, index], args=[ident, *flat]):
+        raise AlreadyExists(f"'{ident}' already exists; choose another id.")
+
+
+async def create_vendor(*, scripts: Scripts, body: VendorIn, now: float) -> dict[str, Any]:
+    secret = body.webhook_secret or "whsec_" + secrets.token_urlsafe(32)
+    record = {"id": body.id, "name": body.name, "webhook_secret": secret, "created_at": now}
+    await _create(scripts, keys.vendor(body.id), keys.vendor(body.id), body.id, record)
+    return record
+
+
+async def create_team(*, scripts: Scripts, body: TeamIn, now: float) -> dict[str, Any]:
+    record = {"id": body.id, "name": body.name, "created_at": now}
+    await _create(scripts, keys.team(body.id), keys.team(body.id), body.id, record)
+    return record
+
+
+def _reviewer_fields(
+    team: str, languages: list[str], skills: list[str], opt_outs: list[str]
+) -> dict[str, Any]:
+    return {
+        "team": team,
+        "languages": ",".join(sorted(set(languages))),
+        "skills": ",".join(sorted(set(skills))),
+        "opt_outs": ",".join(sorted(set(opt_outs))),
+        "optout_mask": optout_mask(opt_outs),
+    }
+
+
+async def create_reviewer(
+    *, redis: Redis, scripts: Scripts, body: ReviewerIn, now: float
+) -> dict[str, Any]:
+    if not await redis.exists(keys.team(body.team)):
+        raise InvalidReference(f"Team '{body.team}' does not exist; create it first.")
+    fields = {"id": body.id, "created_at": now}
+    fields |= _reviewer_fields(body.team, body.languages, body.skills, body.opt_outs)
+    await _create(scripts, keys.reviewer(body.id), keys.team_reviewers(body.team), body.id, fields)
+    return await get_reviewer(redis=redis, reviewer_id=body.id)
+
+
+async def update_reviewer(
+    *, redis: Redis, reviewer_id: str, patch: ReviewerPatch
+) -> dict[str, Any]:
+    current = await get_reviewer(redis=redis, reviewer_id=reviewer_id)
+    merged = current | patch.model_dump(exclude_none=True)
+    if merged["team"] != current["team"] and not await redis.exists(keys.team(merged["team"])):
+        raise InvalidReference(f"Team '{merged['team']}' does not exist; create it first.")
+    fields = _reviewer_fields(
+        merged["team"], merged["languages"], merged["skills"], merged["opt_outs"]
+    )
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hset(keys.reviewer(reviewer_id), mapping=fields)
+        pipe.srem(keys.team_reviewers(current["team"]), reviewer_id)
+        pipe.sadd(keys.team_reviewers(merged["team"]), reviewer_id)
+        await pipe.execute()
+    return await get_reviewer(redis=redis, reviewer_id=reviewer_id)
+
+
+def _split(value: str) -> list[str]:
+    return [v for v in value.split(",") if v]
+
+
+async def get_reviewer(*, redis: Redis, reviewer_id: str) -> dict[str, Any]:
+    raw = await redis.hgetall(keys.reviewer(reviewer_id))
+    if not raw:
+        raise NotFound(f"No reviewer '{reviewer_id}'.")
+    return {
+        "id": raw["id"],
+        "team": raw["team"],
+        "languages": _split(raw["languages"]),
+        "skills": _split(raw["skills"]),
+        "opt_outs": _split(raw["opt_outs"]),
+    }
+
+
+async def team_reviewer_ids(*, redis: Redis, team: str) -> list[str]:
+    return sorted(await redis.smembers(keys.team_reviewers(team)))
+
+
+async def get_vendor(*, redis: Redis, vendor_id: str) -> dict[str, str]:
+    raw = await redis.hgetall(keys.vendor(vendor_id))
+    if not raw:
+        raise NotFound(f"No vendor '{vendor_id}'.")
+    return raw
+
+
+async def team_exists(*, redis: Redis, team: str) -> bool:
+    return bool(await redis.exists(keys.team(team)))
+
+
+async def _check_binding(redis: Redis, body: KeyIn) -> dict[str, str]:
+    needed = {"admin": None, "vendor": "vendor", "lead": "team", "reviewer": "reviewer"}[body.role]
+    given = {k: v for k in ("vendor", "team", "reviewer") if (v := getattr(body, k))}
+    if set(given) != ({needed} if needed else set()):
+        want = f"exactly the field '{needed}'" if needed else "no binding"
+        raise InvalidReference(f"A key with role '{body.role}' takes {want}.")
+    if needed:
+        key = {"vendor": keys.vendor, "team": keys.team, "reviewer": keys.reviewer}[needed]
+        if not await redis.exists(key(given[needed])):
+            raise InvalidReference(f"{needed.capitalize()} '{given[needed]}' does not exist.")
+    return given
+
+
+async def create_key(*, redis: Redis, body: KeyIn, now: float) -> dict[str, str]:
+    binding = await _check_binding(redis, body)
+    key_id = new_id("key", now)
+    secret = f"ss_{body.role}_" + secrets.token_urlsafe(32)  # 32 bytes = 256 bits of entropy
+    digest = hash_key(secret)
+    record = {"id": key_id, "role": body.role, "created_at": str(now), **binding}
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hset(keys.api_key_by_hash(digest), mapping=record)
+        pipe.set(keys.api_key_id(key_id), digest)
+        await pipe.execute()
+    return {"id": key_id, "key": secret, "role": body.role, **binding}
+
+
+async def revoke_key(*, redis: Redis, key_id: str) -> None:
+    digest = await redis.get(keys.api_key_id(key_id))
+    if digest is None:
+        raise NotFound(f"No key '{key_id}'.")
+    await redis.delete(keys.api_key_by_hash(digest), keys.api_key_id(key_id))
+
+
+async def authenticate(*, redis: Redis, secret: str) -> Principal | None:
+    raw = await redis.hgetall(keys.api_key_by_hash(hash_key(secret)))
+    if not raw:
+        return None
+    return Principal(
+        key_id=raw["id"],
+        role=raw["role"],  # type: ignore[arg-type]
+        vendor=raw.get("vendor"),
+        team=raw.get("team"),
+        reviewer=raw.get("reviewer"),
+    )

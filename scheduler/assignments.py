@@ -1,0 +1,192 @@
+"""Reviewer assignments: claim, heartbeat, reveal, skip, decide, and lease expiry.
+
+Every state change is one Lua script, so an item is held by at most one live lease however many
+API processes share the Redis, and a decision is recorded exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from scheduler import keys
+from scheduler.errors import Conflict, LeaseLost, NotFound
+from scheduler.ids import new_id
+from scheduler.items import rfc3339
+from scheduler.models import DecisionIn
+from scheduler.scripts import Scripts
+
+
+@dataclass(frozen=True)
+class ClaimLimits:
+    """What wellbeing allows this reviewer now, in the terms of the claim script."""
+
+    max_band: int = 100  # highest severity band (hundredths) that may be assigned
+    severe_band: int = 70  # the team's severe threshold, in hundredths
+    prefer_nonsevere: bool = False  # rotation: a non-severe item when any is eligible
+    excluded_mask: int = 0  # categories excluded on top of the reviewer's opt-outs
+    defer_severe_after: float = 0.0  # leave severe items due after this to others, if possible
+
+
+@dataclass(frozen=True)
+class Claimed:
+    assignment_id: str
+    lease_expires_at: float
+    item: dict[str, str]
+    existing: bool
+
+
+class PoolCache:
+    """This process's copy of the pool list, revalidated by the claim script itself."""
+
+    def __init__(self) -> None:
+        self.generation = "-1"
+        self.pools: list[str] = []
+
+    async def refresh(self, redis: Redis) -> None:
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.get(keys.POOLS_GENERATION)
+            pipe.smembers(keys.POOLS)
+            generation, pools = await pipe.execute()
+        self.generation = generation or "0"
+        self.pools = sorted(pools)
+
+
+def _pairs(flat: list[str]) -> dict[str, str]:
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+async def claim(
+    *,
+    redis: Redis,
+    scripts: Scripts,
+    cache: PoolCache,
+    reviewer: str,
+    now: float,
+    lease_seconds: int,
+    limits: ClaimLimits | None = None,
+) -> Claimed | None:
+    """The reviewer's live assignment, else the best eligible item leased to them, else None."""
+    lim = limits or ClaimLimits()
+    for _attempt in range(5):
+        reply = await scripts.claim(
+            keys=[
+                keys.LEASES,
+                keys.POOLS,
+                keys.POOLS_GENERATION,
+                keys.reviewer(reviewer),
+                keys.reviewer_current(reviewer),
+                *cache.pools,
+            ],
+            args=[
+                reviewer,
+                now,
+                lease_seconds,
+                new_id("asg", now),
+                cache.generation,
+                lim.max_band,
+                lim.severe_band,
+                int(lim.prefer_nonsevere),
+                lim.excluded_mask,
+                lim.defer_severe_after,
+            ],
+        )
+        tag = reply[0]
+        if tag == "stale":
+            await cache.refresh(redis)
+            continue
+        if tag == "no_reviewer":
+            raise NotFound(f"No reviewer '{reviewer}'.")
+        if tag == "empty":
+            return None
+        return Claimed(reply[1], float(reply[2]), _pairs(reply[3:]), existing=tag == "existing")
+    raise RuntimeError("the pool list kept changing during a claim")  # pragma: no cover
+
+
+def _raise_for(tag: str, assignment_id: str) -> None:
+    if tag == "not_found":
+        raise NotFound(f"No assignment '{assignment_id}' for you.")
+    if tag == "lease_lost":
+        raise LeaseLost(
+            f"The lease on assignment '{assignment_id}' expired or ended; the item went back to"
+            " the queue. Ask for a new assignment."
+        )
+    if tag == "conflict":
+        raise Conflict(f"Assignment '{assignment_id}' was already decided differently.")
+
+
+async def heartbeat(
+    *, scripts: Scripts, reviewer: str, assignment_id: str, now: float, lease_seconds: int
+) -> float:
+    reply = await scripts.heartbeat(
+        keys=[keys.assignment(assignment_id), keys.LEASES],
+        args=[reviewer, now, assignment_id, lease_seconds],
+    )
+    _raise_for(reply[0], assignment_id)
+    return float(reply[1])
+
+
+async def reveal(
+    *, scripts: Scripts, reviewer: str, assignment_id: str, level: str, now: float
+) -> tuple[str, str]:
+    """Record a reveal; returns (item id, the level now in force for the assignment)."""
+    reply = await scripts.reveal(
+        keys=[keys.assignment(assignment_id)], args=[reviewer, now, assignment_id, level]
+    )
+    _raise_for(reply[0], assignment_id)
+    return reply[1], reply[2]
+
+
+async def skip(
+    *, scripts: Scripts, reviewer: str, assignment_id: str, reason: str, now: float
+) -> str:
+    reply = await scripts.skip(
+        keys=[keys.assignment(assignment_id), keys.LEASES, keys.POOLS, keys.POOLS_GENERATION],
+        args=[reviewer, now, assignment_id, reason],
+    )
+    _raise_for(reply[0], assignment_id)
+    return str(reply[1])
+
+
+def _canonical(decision: DecisionIn) -> str:
+    body = decision.model_dump(mode="json")
+    body["labels"] = sorted(body["labels"], key=lambda x: (x["category"], x["severity"]))
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+
+async def decide(
+    *, scripts: Scripts, reviewer: str, assignment_id: str, decision: DecisionIn, now: float
+) -> tuple[str, bool]:
+    """Record the decision once; returns (item id, whether this call recorded it)."""
+    stored: dict[str, Any] = {**decision.model_dump(mode="json"), "decided_at": rfc3339(now)}
+    reply = await scripts.decide(
+        keys=[keys.assignment(assignment_id), keys.LEASES, keys.OUTBOX],
+        args=[
+            reviewer,
+            now,
+            assignment_id,
+            _canonical(decision),
+            json.dumps(stored),
+            new_id("evt", now),
+        ],
+    )
+    _raise_for(reply[0], assignment_id)
+    return reply[1], reply[0] == "decided"
+
+
+async def expire_leases(*, scripts: Scripts, now: float, limit: int = 200) -> int:
+    return int(
+        await scripts.sweep(
+            keys=[keys.LEASES, keys.POOLS, keys.POOLS_GENERATION], args=[now, limit]
+        )
+    )
+
+
+async def get_assignment(*, redis: Redis, assignment_id: str) -> dict[str, str]:
+    raw = await redis.hgetall(keys.assignment(assignment_id))
+    if not raw:
+        raise NotFound(f"No assignment '{assignment_id}'.")
+    return raw

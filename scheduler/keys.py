@@ -1,0 +1,93 @@
+"""Every Redis key the scheduler uses, in one place.
+
+All keys live under `safeshift:`. Items, assignments and accounts are hashes keyed by id; the
+queue itself is a set of *pools*: one sorted set per routing key (queue, language, required
+skills, severity, categories), so a claim looks only at the heads of the pools a reviewer may
+take from and never scans items.
+"""
+
+from __future__ import annotations
+
+PREFIX = "safeshift:"
+
+
+def item(item_id: str) -> str:
+    return f"{PREFIX}item:{item_id}"
+
+
+def item_skippers(item_id: str) -> str:
+    """Reviewers who skipped the item: it goes back to the queue, but not to them."""
+    return f"{PREFIX}item:{item_id}:skippers"
+
+
+def external_ids(vendor: str) -> str:
+    """Hash external_id -> item id: what makes ingest idempotent per vendor."""
+    return f"{PREFIX}vendor:{vendor}:external_ids"
+
+
+def waiting(queue: str) -> str:
+    """Items waiting in a queue, scored by creation time: the queue's oldest age in one read."""
+    return f"{PREFIX}queue:{queue}:waiting"
+
+
+def pool(descriptor: str) -> str:
+    return f"{PREFIX}pool:{descriptor}"
+
+
+# The pool keys that may hold items, and a counter bumped whenever that set changes, so API
+# processes can cache the set and learn in the claim's own round trip that it went stale.
+POOLS = f"{PREFIX}pools"
+POOLS_GENERATION = f"{PREFIX}pools:generation"
+
+# Sorted set of live assignments scored by lease expiry (unix seconds).
+LEASES = f"{PREFIX}leases"
+
+
+def assignment(assignment_id: str) -> str:
+    return f"{PREFIX}assignment:{assignment_id}"
+
+
+def reviewer_current(reviewer_id: str) -> str:
+    """The reviewer's live assignment id: one item on screen at a time."""
+    return f"{PREFIX}reviewer:{reviewer_id}:current"
+
+
+def vendor(vendor_id: str) -> str:
+    return f"{PREFIX}vendor:{vendor_id}"
+
+
+def team(team_id: str) -> str:
+    return f"{PREFIX}team:{team_id}"
+
+
+def team_reviewers(team_id: str) -> str:
+    return f"{PREFIX}team:{team_id}:reviewers"
+
+
+def reviewer(reviewer_id: str) -> str:
+    return f"{PREFIX}reviewer:{reviewer_id}"
+
+
+def api_key_by_hash(key_hash: str) -> str:
+    """Keys are found by the SHA-256 of the secret; the secret itself is never stored."""
+    return f"{PREFIX}apikey:{key_hash}"
+
+
+def api_key_id(key_id: str) -> str:
+    return f"{PREFIX}apikey-id:{key_id}"
+
+
+# Webhook outbox: sorted set of event ids scored by when the next attempt is due.
+OUTBOX = f"{PREFIX}outbox"
+
+
+def event(event_id: str) -> str:
+    return f"{PREFIX}event:{event_id}"
+
+
+# Shared secret for signing media URLs, created once by whichever process starts first.
+SIGNING_SECRET = f"{PREFIX}signing-secret"
+
+
+def lock(name: str) -> str:
+    return f"{PREFIX}lock:{name}"

@@ -1,0 +1,15 @@
+-- Shared check for scripts acting on a live assignment. Prepended after lib.lua.
+-- Returns the assignment's fields, or an error tag: 'not_found' (no such assignment for this
+-- reviewer: indistinguishable on purpose), 'lease_lost'.
+local function live_assignment(akey, aid, reviewer, now)
+  local a = redis.call('HMGET', akey, 'item', 'reviewer', 'status', 'expires_at', 'decision_key',
+    'level', 'team')
+  if not a[1] or a[2] ~= reviewer then return nil, 'not_found' end
+  local fields = {item = a[1], reviewer = a[2], status = a[3], expires_at = tonumber(a[4]),
+    decision_key = a[5], level = a[6], team = a[7]}
+  if a[3] ~= 'live' then return fields, 'ended' end
+  if fields.expires_at <= now or redis.call('HGET', item_key(a[1]), 'assignment') ~= aid then
+    return fields, 'lease_lost'
+  end
+  return fields, nil
+end

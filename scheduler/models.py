@@ -1,0 +1,142 @@
+"""The scheduler's data: what vendors send, what is stored, what reviewers get.
+
+Input models validate everything a client can send (lengths, character sets, ranges), so that
+nothing malformed reaches Redis and every refusal can say which field was wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+Category = Literal[
+    "violence",
+    "gore",
+    "sexual",
+    "child_safety",
+    "self_harm",
+    "hate",
+    "harassment",
+    "spam",
+    "other",
+]
+CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+
+# Ids become parts of Redis keys and URLs: a conservative alphabet keeps both unambiguous.
+Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
+QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+Skill = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+ExternalId = Annotated[
+    str, StringConstraints(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+
+
+def _lower(tag: str) -> str:
+    return tag.lower()
+
+
+# BCP 47, simplified: a 2-3 letter language and optional subtags; compared case-insensitively.
+Language = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$"),
+    AfterValidator(_lower),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Label(Strict):
+    category: Category
+    severity: float = Field(ge=0, le=1, allow_inf_nan=False)
+
+
+class StoredLabel(BaseModel):
+    category: str
+    severity: float
+    source: str = "vendor"
+
+
+class ItemStatus(StrEnum):
+    processing = "processing"
+    queued = "queued"
+    assigned = "assigned"
+    decided = "decided"
+    failed = "failed"
+
+
+class ItemIn(Strict):
+    """The fields of `POST /v1/items`, shared by the JSON and multipart forms."""
+
+    external_id: ExternalId
+    queue: QueueName = "default"
+    priority: int = Field(default=5, ge=0, le=9, strict=True)
+    deadline: datetime | None = None
+    sla_seconds: int | None = Field(default=None, gt=0, le=90 * 86400, strict=True)
+    language: Language | None = None
+    skills: list[Skill] = Field(default_factory=list, max_length=16)
+    labels: list[Label] = Field(default_factory=list, max_length=64)
+    callback_url: str | None = Field(default=None, max_length=2048)
+    text: str | None = Field(default=None, max_length=100_000)
+
+
+class Verdict(StrEnum):
+    approve = "approve"
+    remove = "remove"
+    escalate = "escalate"
+
+
+class DecisionIn(Strict):
+    verdict: Verdict
+    labels: list[Label] = Field(default_factory=list, max_length=64)
+    notes: str | None = Field(default=None, max_length=10_000)
+
+
+class VendorIn(Strict):
+    id: Ident
+    name: str = Field(min_length=1, max_length=200)
+    webhook_secret: str | None = Field(default=None, min_length=16, max_length=256)
+
+
+class TeamIn(Strict):
+    id: Ident
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ReviewerIn(Strict):
+    id: Ident
+    team: Ident
+    languages: list[Language] = Field(default_factory=list, max_length=32)
+    skills: list[Skill] = Field(default_factory=list, max_length=64)
+    opt_outs: list[Category] = Field(default_factory=list)
+
+
+class ReviewerPatch(Strict):
+    team: Ident | None = None
+    languages: list[Language] | None = Field(default=None, max_length=32)
+    skills: list[Skill] | None = Field(default=None, max_length=64)
+    opt_outs: list[Category] | None = None
+
+
+Role = Literal["admin", "vendor", "reviewer", "lead"]
+
+
+class KeyIn(Strict):
+    role: Role
+    vendor: Ident | None = None
+    team: Ident | None = None
+    reviewer: Ident | None = None
+
+
+class Principal(BaseModel):
+    """Who is calling: a role and the one vendor, team or reviewer it is bound to."""
+
+    key_id: str
+    role: Role
+    vendor: str | None = None
+    team: str | None = None
+    reviewer: str | None = None

@@ -1,0 +1,74 @@
+"""What happens to an item when its media is ready, or cannot be made safe.
+
+Detected labels join the vendor's, so the item's severity and pool are computed again here,
+once, before it becomes visible to any reviewer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redis.asyncio import Redis
+
+from scheduler import items, keys
+from scheduler.scripts import Scripts
+
+
+async def media_ready(
+    *,
+    redis: Redis,
+    scripts: Scripts,
+    item_id: str,
+    levels: dict[str, str],
+    mime: dict[str, str],
+    detected: list[dict[str, Any]],
+) -> bool:
+    """Queue a processing item with its derivatives; False if it was not processing."""
+    raw = await items.get_raw(redis=redis, item_id=item_id)
+    labels = json.loads(raw["labels"]) + detected
+    derived = items.routing_fields(
+        queue=raw["queue"],
+        language=raw["language"] or None,
+        skills=[s for s in raw["skills"].split(",") if s],
+        labels=labels,
+        media_type=raw["media_type"],
+        priority=int(raw["priority"]),
+        deadline=float(raw["deadline"]) if raw["deadline"] else None,
+    )
+    original = json.loads(raw["media"]).get("original")
+    fields = {
+        **{k: v for k, v in derived.items() if k not in ("pool", "score")},
+        "status": "queued",
+        "labels": json.dumps(labels),
+        "media": json.dumps({"original": original, **levels}),
+        "mime": json.dumps({**json.loads(raw["mime"]), **mime}),
+    }
+    flat = [str(x) for pair in fields.items() for x in pair]
+    applied = await scripts.ready(
+        keys=[
+            keys.item(item_id),
+            derived["pool"],
+            keys.POOLS,
+            keys.POOLS_GENERATION,
+            keys.waiting(raw["queue"]),
+        ],
+        args=[item_id, derived["score"], *flat],
+    )
+    return bool(applied)
+
+
+async def media_failed(*, redis: Redis, scripts: Scripts, item_id: str, reason: str) -> bool:
+    """The media could not be processed: the vendor reads `failure`; no reviewer sees it."""
+    raw = await items.get_raw(redis=redis, item_id=item_id)
+    applied = await scripts.ready(
+        keys=[
+            keys.item(item_id),
+            raw["pool"],
+            keys.POOLS,
+            keys.POOLS_GENERATION,
+            keys.waiting(raw["queue"]),
+        ],
+        args=[item_id, 0, "status", "failed", "failure", reason],
+    )
+    return bool(applied)
