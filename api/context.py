@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 from blur.store import MediaStore
 from redis.asyncio import Redis
 
 from api.settings import Settings
-from scheduler.assignments import PoolCache
 from scheduler.scripts import Scripts
 
 
@@ -23,4 +22,3 @@ class Context:
     store: MediaStore
     http: httpx.AsyncClient
     signing_secret: bytes
-    pools: PoolCache = field(default_factory=PoolCache)

@@ -69,7 +69,6 @@ def create_app(
             http=httpx.AsyncClient(),
             signing_secret=await signing_secret(redis),
         )
-        await ctx.pools.refresh(redis)
         app.state.ctx = ctx
         jobs = periodic.start(ctx) if settings.run_jobs else None
         media_workers = workers.start(ctx, count=settings.blur_workers)

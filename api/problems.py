@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from scheduler import errors as sched
-from scheduler.webhooks import InvalidCallback
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,6 @@ _STATUS: dict[type[sched.SchedulerError], tuple[int, str]] = {
     sched.LeaseLost: (409, "Lease lost"),
     sched.NoMedia: (409, "No media"),
     sched.InvalidReference: (422, "Invalid reference"),
-    InvalidCallback: (422, "Invalid callback URL"),
 }
 
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from redis.asyncio import Redis
 
 from scheduler import keys
 from scheduler.errors import Conflict, LeaseLost, NotFound
 from scheduler.ids import new_id
-from scheduler.items import rfc3339
-from scheduler.models import DecisionIn
+from scheduler.models import VIEW_FIELDS, DecisionIn
 from scheduler.scripts import Scripts
 
 
@@ -30,6 +28,12 @@ class ClaimLimits:
     excluded_mask: int = 0  # categories excluded on top of the reviewer's opt-outs
     defer_severe_after: float = 0.0  # leave severe items due after this to others, if possible
 
+    def packed(self) -> str:
+        return (
+            f"{self.max_band},{self.severe_band},{int(self.prefer_nonsevere)},"
+            f"{self.excluded_mask},{self.defer_severe_after}"
+        )
+
 
 @dataclass(frozen=True)
 class Claimed:
@@ -39,31 +43,9 @@ class Claimed:
     existing: bool
 
 
-class PoolCache:
-    """This process's copy of the pool list, revalidated by the claim script itself."""
-
-    def __init__(self) -> None:
-        self.generation = "-1"
-        self.pools: list[str] = []
-
-    async def refresh(self, redis: Redis) -> None:
-        async with redis.pipeline(transaction=True) as pipe:
-            pipe.get(keys.POOLS_GENERATION)
-            pipe.smembers(keys.POOLS)
-            generation, pools = await pipe.execute()
-        self.generation = generation or "0"
-        self.pools = sorted(pools)
-
-
-def _pairs(flat: list[str]) -> dict[str, str]:
-    return dict(zip(flat[::2], flat[1::2], strict=True))
-
-
 async def claim(
     *,
-    redis: Redis,
     scripts: Scripts,
-    cache: PoolCache,
     reviewer: str,
     now: float,
     lease_seconds: int,
@@ -71,39 +53,17 @@ async def claim(
 ) -> Claimed | None:
     """The reviewer's live assignment, else the best eligible item leased to them, else None."""
     lim = limits or ClaimLimits()
-    for _attempt in range(5):
-        reply = await scripts.claim(
-            keys=[
-                keys.LEASES,
-                keys.POOLS,
-                keys.POOLS_GENERATION,
-                keys.reviewer(reviewer),
-                keys.reviewer_current(reviewer),
-                *cache.pools,
-            ],
-            args=[
-                reviewer,
-                now,
-                lease_seconds,
-                new_id("asg", now),
-                cache.generation,
-                lim.max_band,
-                lim.severe_band,
-                int(lim.prefer_nonsevere),
-                lim.excluded_mask,
-                lim.defer_severe_after,
-            ],
-        )
-        tag = reply[0]
-        if tag == "stale":
-            await cache.refresh(redis)
-            continue
-        if tag == "no_reviewer":
-            raise NotFound(f"No reviewer '{reviewer}'.")
-        if tag == "empty":
-            return None
-        return Claimed(reply[1], float(reply[2]), _pairs(reply[3:]), existing=tag == "existing")
-    raise RuntimeError("the pool list kept changing during a claim")  # pragma: no cover
+    reply = await scripts.claim(
+        keys=[keys.LEASES, keys.HEADS, keys.reviewer(reviewer), keys.reviewer_current(reviewer)],
+        args=[reviewer, now, lease_seconds, new_id("asg", now), lim.packed()],
+    )
+    tag = reply[0]
+    if tag == "no_reviewer":
+        raise NotFound(f"No reviewer '{reviewer}'.")
+    if tag == "empty":
+        return None
+    item = dict(zip(VIEW_FIELDS, reply[3:], strict=True))
+    return Claimed(reply[1], float(reply[2]), item, existing=tag == "existing")
 
 
 def _raise_for(tag: str, assignment_id: str) -> None:
@@ -144,7 +104,7 @@ async def skip(
     *, scripts: Scripts, reviewer: str, assignment_id: str, reason: str, now: float
 ) -> str:
     reply = await scripts.skip(
-        keys=[keys.assignment(assignment_id), keys.LEASES, keys.POOLS, keys.POOLS_GENERATION],
+        keys=[keys.assignment(assignment_id), keys.LEASES, keys.HEADS],
         args=[reviewer, now, assignment_id, reason],
     )
     _raise_for(reply[0], assignment_id)
@@ -161,28 +121,16 @@ async def decide(
     *, scripts: Scripts, reviewer: str, assignment_id: str, decision: DecisionIn, now: float
 ) -> tuple[str, bool]:
     """Record the decision once; returns (item id, whether this call recorded it)."""
-    stored: dict[str, Any] = {**decision.model_dump(mode="json"), "decided_at": rfc3339(now)}
     reply = await scripts.decide(
         keys=[keys.assignment(assignment_id), keys.LEASES, keys.OUTBOX],
-        args=[
-            reviewer,
-            now,
-            assignment_id,
-            _canonical(decision),
-            json.dumps(stored),
-            new_id("evt", now),
-        ],
+        args=[reviewer, now, assignment_id, _canonical(decision)],
     )
     _raise_for(reply[0], assignment_id)
     return reply[1], reply[0] == "decided"
 
 
 async def expire_leases(*, scripts: Scripts, now: float, limit: int = 200) -> int:
-    return int(
-        await scripts.sweep(
-            keys=[keys.LEASES, keys.POOLS, keys.POOLS_GENERATION], args=[now, limit]
-        )
-    )
+    return int(await scripts.sweep(keys=[keys.LEASES, keys.HEADS], args=[now, limit]))
 
 
 async def get_assignment(*, redis: Redis, assignment_id: str) -> dict[str, str]:

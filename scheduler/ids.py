@@ -2,13 +2,19 @@
 
 Pools order items of equal priority and deadline by member name; ids that start with the
 creation time in milliseconds make that order the age order, with no extra field to compare.
+Within one millisecond a process counts up from its last id (as monotonic ULIDs do), so two
+items sent in the same millisecond still keep their order.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
+_RANDOM_BITS = 60
+_lock = threading.Lock()
+_last: dict[str, tuple[int, int]] = {}
 
 
 def _base32(value: int, width: int) -> str:
@@ -20,6 +26,13 @@ def _base32(value: int, width: int) -> str:
 
 
 def new_id(prefix: str, now: float) -> str:
-    """`prefix_` + 10 chars of milliseconds (sortable until year 10889) + 12 random chars."""
+    """`prefix_` + 10 chars of milliseconds (sortable until year 10889) + 12 chars that count up."""
     millis = int(now * 1000)
-    return f"{prefix}_{_base32(millis, 10)}{_base32(secrets.randbits(60), 12)}"
+    with _lock:
+        last_ms, last_rand = _last.get(prefix, (-1, 0))
+        if millis <= last_ms:
+            millis, rand = last_ms, last_rand + 1
+        else:
+            rand = secrets.randbits(_RANDOM_BITS - 1)  # headroom to count up without overflow
+        _last[prefix] = (millis, rand)
+    return f"{prefix}_{_base32(millis, 10)}{_base32(rand, 12)}"

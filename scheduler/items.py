@@ -126,11 +126,9 @@ async def ingest(
             keys.external_ids(vendor),
             keys.item(item_id),
             derived["pool"],
-            keys.POOLS,
-            keys.POOLS_GENERATION,
-            keys.waiting(body.queue),
+            keys.HEADS,
         ],
-        args=[body.external_id, item_id, derived["score"], *flat],
+        args=[body.external_id, item_id, derived["score"], now, body.queue, *flat],
     )
     return await get(redis=redis, item_id=existing_id, vendor=vendor), bool(created)
 
@@ -178,5 +176,6 @@ def render(raw: dict[str, str]) -> dict[str, Any]:
     if raw.get("failure"):
         item["failure"] = raw["failure"]
     if raw.get("decision"):
-        item["decision"] = json.loads(raw["decision"])
+        decided_at = rfc3339(float(raw["decided_at"]))
+        item["decision"] = {**json.loads(raw["decision"]), "decided_at": decided_at}
     return item

@@ -2,8 +2,8 @@
 
 All keys live under `safeshift:`. Items, assignments and accounts are hashes keyed by id; the
 queue itself is a set of *pools*: one sorted set per routing key (queue, language, required
-skills, severity, categories), so a claim looks only at the heads of the pools a reviewer may
-take from and never scans items.
+skills, severity, categories), so a claim looks only at the heads of the pools (best first) and
+never scans items.
 """
 
 from __future__ import annotations
@@ -34,10 +34,12 @@ def pool(descriptor: str) -> str:
     return f"{PREFIX}pool:{descriptor}"
 
 
-# The pool keys that may hold items, and a counter bumped whenever that set changes, so API
-# processes can cache the set and learn in the claim's own round trip that it went stale.
-POOLS = f"{PREFIX}pools"
-POOLS_GENERATION = f"{PREFIX}pools:generation"
+# The head item of every non-empty pool, as `<item id>|<pool key>` scored like in its pool: ties
+# sort by item id as they do inside a pool, so a claim walks pools in exactly the queue's order
+# and stops at the first one the reviewer may take from, whatever the queue length.
+HEADS = f"{PREFIX}heads"
+# Hash pool key -> its member in HEADS, to replace a pool's entry when its head changes.
+HEADS_BY_POOL = f"{PREFIX}heads:by-pool"
 
 # Sorted set of live assignments scored by lease expiry (unix seconds).
 LEASES = f"{PREFIX}leases"

@@ -61,6 +61,24 @@ class StoredLabel(BaseModel):
     source: str = "vendor"
 
 
+# How many pools a claim looks at, at most, before it settles for what it found: far more than
+# the routing keys in use (queues x languages x skill sets x severities x categories).
+MAX_POOLS_PER_CLAIM = 4096
+
+# What a claim returns of the item: what the reviewer's view needs, nothing more.
+VIEW_FIELDS = (
+    "id",
+    "media_type",
+    "labels",
+    "severity",
+    "queue",
+    "deadline",
+    "text",
+    "media",
+    "mime",
+)
+
+
 class ItemStatus(StrEnum):
     processing = "processing"
     queued = "queued"

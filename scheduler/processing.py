@@ -49,9 +49,7 @@ async def media_ready(
         keys=[
             keys.item(item_id),
             derived["pool"],
-            keys.POOLS,
-            keys.POOLS_GENERATION,
-            keys.waiting(raw["queue"]),
+            keys.HEADS,
         ],
         args=[item_id, derived["score"], *flat],
     )
@@ -65,9 +63,7 @@ async def media_failed(*, redis: Redis, scripts: Scripts, item_id: str, reason: 
         keys=[
             keys.item(item_id),
             raw["pool"],
-            keys.POOLS,
-            keys.POOLS_GENERATION,
-            keys.waiting(raw["queue"]),
+            keys.HEADS,
         ],
         args=[item_id, 0, "status", "failed", "failure", reason],
     )

@@ -1,4 +1,4 @@
-"""Queue statistics, from the pools and the per-queue waiting sets."""
+"""Queue statistics, from the non-empty pools and the per-queue waiting sets."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scheduler import keys, pools
 
 async def stats(*, redis: Redis, now: float, severe_band: int = 70) -> list[dict[str, Any]]:
     """Per queue: depth, severe depth (at or above `severe_band` hundredths), oldest age."""
-    names = sorted(await redis.smembers(keys.POOLS))
+    names = sorted(await redis.hkeys(keys.HEADS_BY_POOL))
     queues = sorted({pools.queue_of(n) for n in names})
     async with redis.pipeline(transaction=False) as pipe:
         for name in names:

@@ -16,11 +16,12 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 
 from scheduler import keys
+from scheduler.models import MAX_POOLS_PER_CLAIM, VIEW_FIELDS
 
 _NEEDS = {
     "create": (),
-    "ingest": (),
-    "ready": (),
+    "ingest": ("lib",),
+    "ready": ("lib",),
     "sweep": ("lib",),
     "claim": ("lib",),
     "heartbeat": ("lib", "live"),
@@ -33,7 +34,9 @@ _NEEDS = {
 
 def _source(name: str) -> str:
     text = resources.files("scheduler").joinpath("lua", f"{name}.lua").read_text()
-    return text.replace("{{PREFIX}}", keys.PREFIX)
+    view_fields = ", ".join(f"'{name}'" for name in VIEW_FIELDS)
+    text = text.replace("{{MAX_POOLS}}", str(MAX_POOLS_PER_CLAIM))
+    return text.replace("{{PREFIX}}", keys.PREFIX).replace("{{VIEW_FIELDS}}", view_fields)
 
 
 def _compose(name: str) -> str:

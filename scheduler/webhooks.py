@@ -21,7 +21,7 @@ import httpx
 from redis.asyncio import Redis
 
 from scheduler import items, keys
-from scheduler.errors import SchedulerError
+from scheduler.errors import InvalidInput
 from scheduler.scripts import Scripts
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,11 @@ IN_FLIGHT = 60  # seconds an event stays hidden while one process sends it
 TIMEOUT = 10.0
 
 
-class InvalidCallback(SchedulerError):
+class InvalidCallback(InvalidInput):
     """A callback URL we will not call."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, loc=["callback_url"])
 
 
 def retry_delay(attempts: int) -> float:

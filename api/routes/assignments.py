@@ -61,9 +61,7 @@ async def claim(ctx: ContextDep, who: Reviewer) -> Response:
     """The next item for you (201), your current one again (200), or 204 when none waits."""
     now = ctx.clock()
     claimed = await assignments.claim(
-        redis=ctx.redis,
         scripts=ctx.scripts,
-        cache=ctx.pools,
         reviewer=who.reviewer or "",
         now=now,
         lease_seconds=ctx.settings.lease_seconds,

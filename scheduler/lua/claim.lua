@@ -1,35 +1,38 @@
 -- Give the reviewer the best eligible item and lease it, or their live assignment again.
--- KEYS[1]: leases zset  KEYS[2]: pools set  KEYS[3]: pools generation  KEYS[4]: reviewer hash
--- KEYS[5]: reviewer's current assignment  KEYS[6..]: every pool zset the caller knows of
+-- Pools are walked in the order of their head items, so the usual claim reads one pool.
+-- KEYS[1]: leases zset  KEYS[2]: pool heads zset  KEYS[3]: reviewer hash
+-- KEYS[4]: reviewer's current assignment
 -- ARGV[1]: reviewer id  ARGV[2]: now  ARGV[3]: lease seconds  ARGV[4]: new assignment id
--- ARGV[5]: pools generation the caller saw  ARGV[6]: highest severity band allowed (0-100)
--- ARGV[7]: the severe band (policy threshold x 100)  ARGV[8]: 1 to prefer a non-severe item
--- ARGV[9]: extra excluded category mask
--- ARGV[10]: leave severe items due after this time to others when anything else is eligible (0: no)
--- Returns {'existing'|'assigned', assignment id, lease expiry, item fields...}, {'empty'},
--- {'stale'} (the pool list changed: call again with a fresh one) or {'no_reviewer'}.
+-- ARGV[5]: the limits wellbeing sets, comma-separated: highest severity band allowed
+-- (hundredths), the severe band (threshold), 1 to prefer a non-severe item, extra excluded
+-- category mask, and a time after which due severe items are left to others while anything
+-- else is eligible (0: none)
+-- Returns {'existing'|'assigned', assignment id, lease expiry, item field values...}, {'empty'}
+-- or {'no_reviewer'}.
 local now = tonumber(ARGV[2])
-expire_leases(KEYS[1], KEYS[2], KEYS[3], now, 10)
+local function item_view(id)  -- the fields named by scheduler.models.VIEW_FIELDS
+  return redis.call('HMGET', item_key(id), {{VIEW_FIELDS}})
+end
+expire_leases(KEYS[1], KEYS[2], now, 10)
 
-local cur = redis.call('GET', KEYS[5])
+local cur = redis.call('GET', KEYS[4])
 if cur then
   local a = redis.call('HMGET', assignment_key(cur), 'status', 'expires_at', 'item')
   if a[1] == 'live' and tonumber(a[2]) > now then
-    return {'existing', cur, a[2], unpack(redis.call('HGETALL', item_key(a[3])))}
+    return {'existing', cur, a[2], unpack(item_view(a[3]))}
   end
 end
-if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[5] then
-  return {'stale'}
-end
 
-local r = redis.call('HMGET', KEYS[4], 'languages', 'skills', 'optout_mask', 'team')
+local r = redis.call('HMGET', KEYS[3], 'languages', 'skills', 'optout_mask', 'team')
 if not r[4] then return {'no_reviewer'} end
 local langs, skills = {}, {}
 for l in string.gmatch(r[1], '[^,]+') do langs[#langs + 1] = l end
 for s in string.gmatch(r[2], '[^,]+') do skills[s] = true end
-local excluded = bit.bor(tonumber(r[3]), tonumber(ARGV[9]))
-local severe_band = tonumber(ARGV[7])
-local defer_after = tonumber(ARGV[10])
+
+local lim = {}
+for v in string.gmatch(ARGV[5], '[^,]+') do lim[#lim + 1] = tonumber(v) end
+local max_band, severe_band, prefer_mild, defer_after = lim[1], lim[2], lim[3] == 1, lim[5]
+local excluded = bit.bor(tonumber(r[3]), lim[4])
 
 local function speaks(lang)
   if lang == '' then return true end
@@ -49,44 +52,75 @@ local function has_skills(list)
 end
 
 local prefix_len = #(P .. 'pool:')
-local best_id, best_score, best_pool, best_queue
-local function consider(pool, max_band)
+-- The pool's routing key, if this reviewer may take from it at all: queue, band.
+local function eligible(pool)
   local q, lang, sk, band, mask = string.match(pool:sub(prefix_len + 1),
     '^([^|]*)|([^|]*)|([^|]*)|(%d+)|(%d+)$')
   band = tonumber(band)
   if not band or band > max_band or bit.band(tonumber(mask), excluded) ~= 0
      or not speaks(lang) or not has_skills(sk) then
-    return
+    return nil
+  end
+  return q, band
+end
+
+-- The first item of the pool this reviewer did not skip (looking 10 deep), with its score.
+local function first_unskipped(pool, head_id, head_score)
+  if redis.call('EXISTS', P .. 'item:' .. head_id .. ':skippers') == 0 then
+    return head_id, head_score  -- the common case: nobody skipped the head
   end
   local head = redis.call('ZRANGE', pool, 0, 9, 'WITHSCORES')
   for i = 1, #head, 2 do
-    local id, score = head[i], tonumber(head[i + 1])
-    if best_score and (score > best_score or (score == best_score and id > best_id)) then return end
-    local deferred = defer_after > 0 and band >= severe_band and (score % 1e13) / 1000 > defer_after
-    if not deferred and redis.call('SISMEMBER', P .. 'item:' .. id .. ':skippers', ARGV[1]) == 0 then
-      best_id, best_score, best_pool, best_queue = id, score, pool, q
-      return
+    if redis.call('SISMEMBER', P .. 'item:' .. head[i] .. ':skippers', ARGV[1]) == 0 then
+      return head[i], tonumber(head[i + 1])
     end
   end
+  return nil
 end
 
-local max_band = tonumber(ARGV[6])
-local first = max_band
-if ARGV[8] == '1' then first = math.min(max_band, severe_band - 1) end
-for i = 6, #KEYS do consider(KEYS[i], first) end
-if not best_id and (first < max_band or defer_after > 0) then
-  defer_after = 0  -- rotation and steering are preferences: a severe item beats nothing
-  for i = 6, #KEYS do consider(KEYS[i], max_band) end
+local function better(id, score, best)
+  return not best or score < best.score or (score == best.score and id < best.id)
 end
-if not best_id then return {'empty'} end
+
+local preferred, fallback
+local limit, batch = {{MAX_POOLS}}, 4  -- most claims take from the first pool
+local offset = 0
+while offset < limit and not preferred do
+  local heads = redis.call('ZRANGE', KEYS[2], offset, offset + batch - 1, 'WITHSCORES')
+  if #heads == 0 then break end
+  for i = 1, #heads, 2 do
+    local head_id, pool = string.match(heads[i], '^([^|]+)|(.*)$')
+    local head_score = tonumber(heads[i + 1])
+    if preferred and not better(head_id, head_score, preferred) then break end
+    local q, band = eligible(pool)
+    if q then
+      local id, score = first_unskipped(pool, head_id, head_score)
+      if id then
+        local deferred = defer_after > 0 and band >= severe_band and (score % 1e13) / 1000 > defer_after
+        local mild = band < severe_band or not prefer_mild
+        local pick = {id = id, score = score, pool = pool, queue = q}
+        if mild and not deferred then
+          if better(id, score, preferred) then preferred = pick end
+        elseif better(id, score, fallback) then
+          fallback = pick
+        end
+      end
+    end
+  end
+  offset = offset + batch
+  batch = math.min(batch * 4, 256)
+end
+local best = preferred or fallback  -- rotation and steering prefer; a severe item beats nothing
+if not best then return {'empty'} end
 
 local aid, expires = ARGV[4], now + tonumber(ARGV[3])
-redis.call('ZREM', best_pool, best_id)
-redis.call('ZREM', waiting_key(best_queue), best_id)
-redis.call('HSET', item_key(best_id), 'status', 'assigned', 'assignment', aid)
-redis.call('HSET', assignment_key(aid), 'id', aid, 'item', best_id, 'reviewer', ARGV[1],
+redis.call('ZREM', best.pool, best.id)
+refresh_head(KEYS[2], best.pool)
+redis.call('ZREM', waiting_key(best.queue), best.id)
+redis.call('HSET', item_key(best.id), 'status', 'assigned', 'assignment', aid)
+redis.call('HSET', assignment_key(aid), 'id', aid, 'item', best.id, 'reviewer', ARGV[1],
   'team', r[4], 'status', 'live', 'started_at', now, 'expires_at', expires,
   'level', 'blurred', 'reveals', 0)
 redis.call('ZADD', KEYS[1], expires, aid)
-redis.call('SET', KEYS[5], aid)
-return {'assigned', aid, tostring(expires), unpack(redis.call('HGETALL', item_key(best_id)))}
+redis.call('SET', KEYS[4], aid)
+return {'assigned', aid, tostring(expires), unpack(item_view(best.id))}

@@ -1,9 +1,11 @@
 -- Record a decision exactly once, and queue its webhook, in one step.
 -- KEYS[1]: assignment hash  KEYS[2]: leases zset  KEYS[3]: webhook outbox zset
--- ARGV[1]: reviewer  ARGV[2]: now  ARGV[3]: assignment id  ARGV[4]: canonical decision
--- (verdict, labels, notes: what "the same decision" compares)  ARGV[5]: decision JSON as stored
--- ARGV[6]: webhook event id
+-- ARGV[1]: reviewer  ARGV[2]: now  ARGV[3]: assignment id
+-- ARGV[4]: the decision as canonical JSON (verdict, labels, notes): stored, and what "the same
+-- decision again" compares
 -- Returns {'decided', item id}, {'same', item id} or {error tag: not_found|conflict|lease_lost}.
+-- The webhook event id is derived from the assignment id: one decision per assignment, so it is
+-- unique, and the same on every retry.
 local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)
 if err == 'ended' and a.status == 'decided' then
@@ -13,14 +15,15 @@ end
 if err then return {err == 'ended' and 'lease_lost' or err} end
 
 local ikey = item_key(a.item)
-redis.call('HSET', ikey, 'status', 'decided', 'assignment', '', 'decision', ARGV[5],
-  'decided_by', ARGV[1])
+redis.call('HSET', ikey, 'status', 'decided', 'assignment', '', 'decision', ARGV[4],
+  'decided_at', now, 'decided_by', ARGV[1])
 redis.call('HSET', KEYS[1], 'decision_key', ARGV[4])
 close_assignment(ARGV[3], ARGV[1], KEYS[2], 'decided', now)
 redis.call('DEL', P .. 'item:' .. a.item .. ':skippers')
 if (redis.call('HGET', ikey, 'callback_url') or '') ~= '' then
-  redis.call('HSET', P .. 'event:' .. ARGV[6], 'id', ARGV[6], 'item', a.item,
+  local event_id = 'evt_' .. string.sub(ARGV[3], 5)
+  redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', a.item,
     'type', 'item.decided', 'created_at', now, 'attempts', 0)
-  redis.call('ZADD', KEYS[3], now, ARGV[6])
+  redis.call('ZADD', KEYS[3], now, event_id)
 end
 return {'decided', a.item}

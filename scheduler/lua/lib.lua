@@ -8,17 +8,36 @@ local function assignment_key(id) return P .. 'assignment:' .. id end
 local function current_key(reviewer) return P .. 'reviewer:' .. reviewer .. ':current' end
 local function waiting_key(queue) return P .. 'queue:' .. queue .. ':waiting' end
 
+-- Keep the pool's entry in the heads index equal to its current head item.
+local function refresh_head(heads, pool)
+  local by_pool = heads .. ':by-pool'
+  local old = redis.call('HGET', by_pool, pool)
+  local h = redis.call('ZRANGE', pool, 0, 0, 'WITHSCORES')
+  local new = h[1] and (h[1] .. '|' .. pool) or false
+  if old == new then return end
+  if old then redis.call('ZREM', heads, old) end
+  if new then
+    redis.call('ZADD', heads, h[2], new)
+    redis.call('HSET', by_pool, pool, new)
+  else
+    redis.call('HDEL', by_pool, pool)
+  end
+end
+
+-- Add an item to a pool, its queue's waiting set, and keep the heads index right.
+local function enqueue(heads, pool, score, item_id, queue, created)
+  redis.call('ZADD', pool, score, item_id)
+  redis.call('ZADD', waiting_key(queue), created, item_id)
+  refresh_head(heads, pool)
+end
+
 -- Put an item back in its pool at its old score: it keeps its place in the queue.
-local function requeue(item_id, pools, generation)
+local function requeue(item_id, heads)
   local ikey = item_key(item_id)
   local pool, score, queue, created = unpack(redis.call('HMGET', ikey, 'pool', 'score', 'queue',
     'created_at'))
   redis.call('HSET', ikey, 'status', 'queued', 'assignment', '')
-  redis.call('ZADD', pool, score, item_id)
-  redis.call('ZADD', waiting_key(queue), created, item_id)
-  if redis.call('SADD', pools, pool) == 1 then
-    redis.call('INCR', generation)
-  end
+  enqueue(heads, pool, score, item_id, queue, created)
 end
 
 -- End a live assignment: leases, the reviewer's current pointer, its final status.
@@ -32,12 +51,12 @@ local function close_assignment(aid, reviewer, leases, status, now)
 end
 
 -- Requeue the items of up to `limit` leases that expired at or before `now`.
-local function expire_leases(leases, pools, generation, now, limit)
+local function expire_leases(leases, heads, now, limit)
   local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, limit)
   for _, aid in ipairs(expired) do
     local item_id, reviewer = unpack(redis.call('HMGET', assignment_key(aid), 'item', 'reviewer'))
     if item_id and redis.call('HGET', item_key(item_id), 'assignment') == aid then
-      requeue(item_id, pools, generation)
+      requeue(item_id, heads)
     end
     close_assignment(aid, reviewer or '', leases, 'expired', now)
   end

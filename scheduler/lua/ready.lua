@@ -1,6 +1,5 @@
 -- Media prepared (or failed): move a `processing` item to `queued` in its pool, or to `failed`.
--- KEYS[1]: item hash  KEYS[2]: pool zset  KEYS[3]: pools set  KEYS[4]: pools generation
--- KEYS[5]: the queue's waiting zset
+-- KEYS[1]: item hash  KEYS[2]: pool zset  KEYS[3]: pool heads zset
 -- ARGV[1]: item id  ARGV[2]: score  ARGV[3..]: field, value pairs (incl. status)
 -- Returns 1 when applied, 0 when the item was not processing (a redelivered job).
 if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then
@@ -9,10 +8,7 @@ end
 redis.call('HSET', KEYS[1], unpack(ARGV, 3))
 if redis.call('HGET', KEYS[1], 'status') == 'queued' then
   redis.call('HSET', KEYS[1], 'pool', KEYS[2], 'score', ARGV[2])
-  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-  redis.call('ZADD', KEYS[5], redis.call('HGET', KEYS[1], 'created_at'), ARGV[1])
-  if redis.call('SADD', KEYS[3], KEYS[2]) == 1 then
-    redis.call('INCR', KEYS[4])
-  end
+  local queue, created = unpack(redis.call('HMGET', KEYS[1], 'queue', 'created_at'))
+  enqueue(KEYS[3], KEYS[2], ARGV[2], ARGV[1], queue, created)
 end
 return 1

@@ -1,12 +1,12 @@
 -- Give an item back: it returns to its place in the queue, for anyone but this reviewer.
--- KEYS[1]: assignment hash  KEYS[2]: leases zset  KEYS[3]: pools set  KEYS[4]: pools generation
+-- KEYS[1]: assignment hash  KEYS[2]: leases zset  KEYS[3]: pool heads zset
 -- ARGV[1]: reviewer  ARGV[2]: now  ARGV[3]: assignment id  ARGV[4]: reason
 -- Returns {'ok', item id} or {error tag}.
 local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)
 if err then return {err == 'ended' and 'lease_lost' or err} end
 redis.call('SADD', P .. 'item:' .. a.item .. ':skippers', ARGV[1])
-requeue(a.item, KEYS[3], KEYS[4])
+requeue(a.item, KEYS[3])
 close_assignment(ARGV[3], ARGV[1], KEYS[2], 'skipped', now)
 redis.call('HSET', KEYS[1], 'skip_reason', ARGV[4])
 return {'ok', a.item}

@@ -1,4 +1,4 @@
 -- Requeue items whose lease expired. Idempotent: safe when several processes run it.
--- KEYS[1]: leases zset   KEYS[2]: pools set   KEYS[3]: pools generation
+-- KEYS[1]: leases zset   KEYS[2]: pool heads zset
 -- ARGV[1]: now (unix s)  ARGV[2]: how many leases at most
-return expire_leases(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]))
+return expire_leases(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))

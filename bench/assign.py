@@ -1,0 +1,159 @@
+"""Claim+decide cycles through the scheduler package, against raw Redis PINGs in the same run.
+
+    python bench/assign.py [--cycles 3000] [--json PATH]
+
+Starts its own redis-server (the embedded one, with the service's AOF settings), measures
+sequential PING round trips with the same asyncio client the service uses, then one reviewer's
+claim+decide cycles with 1k and with 100k items queued across realistic pools (queues,
+languages, severities, categories). Targets: cycle_per_s_1k >= 0.3 x ping_per_s (a cycle is two
+round trips: one claim script, one decision script) and cycle_per_s_100k >= 0.8 x cycle_per_s_1k.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from redis.asyncio import Redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api.redis_server import EmbeddedRedis
+from scheduler import accounts, assignments, items
+from scheduler.models import DecisionIn, ItemIn, ReviewerIn, TeamIn
+from scheduler.scripts import Scripts
+
+CATEGORIES = ["violence", "gore", "sexual", "hate", "harassment", "spam", "other"]
+
+
+async def ping_rate(redis: Redis, n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        await redis.ping()
+    return n / (time.perf_counter() - start)
+
+
+def _item(i: int, rng: random.Random) -> ItemIn:
+    return ItemIn.model_validate(
+        {
+            "external_id": f"bench-{i}",
+            "text": "synthetic",
+            "queue": rng.choice(["default", "ads"]),
+            "priority": rng.randint(0, 9),
+            "language": rng.choice([None, "en", "es"]),
+            "sla_seconds": rng.choice([None, 3600, 86400]),
+            "labels": [{"category": rng.choice(CATEGORIES), "severity": round(rng.random(), 1)}],
+        }
+    )
+
+
+async def fill(redis: Redis, scripts: Scripts, start: int, count: int, now: float) -> None:
+    rng = random.Random(start)
+    batch = 50
+    for base in range(start, start + count, batch):
+        await asyncio.gather(
+            *(
+                items.ingest(
+                    redis=redis,
+                    scripts=scripts,
+                    vendor="bench",
+                    body=_item(i, rng),
+                    media=None,
+                    now=now,
+                )
+                for i in range(base, min(base + batch, start + count))
+            )
+        )
+
+
+async def cycle_rate(redis: Redis, scripts: Scripts, n: int, now: float) -> float:
+    decision = DecisionIn(verdict="approve")
+    start = time.perf_counter()
+    for _ in range(n):
+        claimed = await assignments.claim(
+            scripts=scripts, reviewer="rev", now=now, lease_seconds=300
+        )
+        assert claimed is not None
+        await assignments.decide(
+            scripts=scripts,
+            reviewer="rev",
+            assignment_id=claimed.assignment_id,
+            decision=decision,
+            now=now,
+        )
+    return n / (time.perf_counter() - start)
+
+
+async def run(cycles: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        server = EmbeddedRedis(Path(tmp))
+        redis = Redis.from_url(server.start(), decode_responses=True)
+        try:
+            scripts, now = Scripts(redis), time.time()
+            await accounts.create_team(scripts=scripts, body=TeamIn(id="t", name="t"), now=now)
+            await accounts.create_reviewer(
+                redis=redis,
+                scripts=scripts,
+                now=now,
+                body=ReviewerIn(id="rev", team="t", languages=["en", "es"]),
+            )
+            await ping_rate(redis, 2000)  # warm up
+            ping = await ping_rate(redis, 20000)
+            await fill(redis, scripts, 0, 1000 + cycles, now)
+            at_1k = await cycle_rate(redis, scripts, cycles, now)
+            await fill(redis, scripts, 10**6, 100_000 - 1000, now)
+            at_100k = await cycle_rate(redis, scripts, cycles, now)
+            pools = await redis.zcard("safeshift:heads")
+        finally:
+            await redis.aclose()
+            server.stop()
+    return {
+        "ping_per_s": round(ping),
+        "cycle_per_s_1k": round(at_1k),
+        "cycle_per_s_100k": round(at_100k),
+        "pools": pools,
+        "cycles": cycles,
+    }
+
+
+def _loop_runner():  # type: ignore[no-untyped-def]
+    """The event loop the service runs on (uvicorn uses uvloop when it is installed)."""
+    try:
+        import uvloop
+
+        return uvloop.run
+    except ImportError:  # pragma: no cover - Windows
+        return asyncio.run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cycles", type=int, default=3000)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    result = _loop_runner()(run(args.cycles))
+    ratio_1k = result["cycle_per_s_1k"] / result["ping_per_s"]
+    ratio_100k = result["cycle_per_s_100k"] / result["cycle_per_s_1k"]
+    print(f"{'measure':<28}{'per second':>12}")
+    print(f"{'raw PING round trips':<28}{result['ping_per_s']:>12,}")
+    print(
+        f"{'claim+decide, 1k queued':<28}{result['cycle_per_s_1k']:>12,}  "
+        f"{ratio_1k:.2f} x ping (target >= 0.30)"
+    )
+    print(
+        f"{'claim+decide, 100k queued':<28}{result['cycle_per_s_100k']:>12,}  "
+        f"{ratio_100k:.2f} x 1k (target >= 0.80)"
+    )
+    print(f"pools: {result['pools']}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
