@@ -35,3 +35,4 @@ def configure(*, as_json: bool, level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("safeshift.access").setLevel(logging.WARNING if not as_json else level)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every 1 s tick
