@@ -21,7 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from api import periodic, problems, workers
 from api.context import Context
 from api.middleware import BodyLimit, Observe
-from api.routes import admin, assignments, items, media, ops
+from api.routes import admin, assignments, items, me, media, ops
 from api.settings import Settings
 from scheduler import keys
 from scheduler.models import ItemIn
@@ -88,7 +88,7 @@ def create_app(
         description="Moderation work for humans, with their exposure counted and capped.",
     )
     problems.install(app)
-    for module in (admin, items, assignments, media, ops):
+    for module in (admin, items, assignments, me, media, ops):
         app.include_router(module.router)
     app.add_middleware(
         BodyLimit,

@@ -138,3 +138,14 @@ async def get_assignment(*, redis: Redis, assignment_id: str) -> dict[str, str]:
     if not raw:
         raise NotFound(f"No assignment '{assignment_id}'.")
     return raw
+
+
+async def current(*, redis: Redis, reviewer: str, now: float) -> dict[str, str] | None:
+    """The reviewer's live assignment, if any (what makes their state `reviewing`)."""
+    assignment_id = await redis.get(keys.reviewer_current(reviewer))
+    if assignment_id is None:
+        return None
+    raw = await redis.hgetall(keys.assignment(assignment_id))
+    if raw.get("status") != "live" or float(raw.get("expires_at", 0)) <= now:
+        return None
+    return raw

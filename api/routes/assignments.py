@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import metrics
 from api.context import Context
 from api.deps import ContextDep, Reviewer
 from scheduler import assignments, items, media_links
@@ -60,12 +62,14 @@ def _present(ctx: Context, claimed: assignments.Claimed, now: float) -> dict[str
 async def claim(ctx: ContextDep, who: Reviewer) -> Response:
     """The next item for you (201), your current one again (200), or 204 when none waits."""
     now = ctx.clock()
+    started = time.perf_counter()
     claimed = await assignments.claim(
         scripts=ctx.scripts,
         reviewer=who.reviewer or "",
         now=now,
         lease_seconds=ctx.settings.lease_seconds,
     )
+    metrics.ASSIGN.observe(time.perf_counter() - started)
     if claimed is None:
         return Response(status_code=204)
     return JSONResponse(_present(ctx, claimed, now), status_code=200 if claimed.existing else 201)

@@ -136,3 +136,13 @@ async def test_reveal_on_text_is_409_no_media(api: Api) -> None:
     assert r.status_code == 409
     r = await api.post(f"/v1/assignments/{a['id']}/reveal", keys["r1"], json={"level": "x"})
     assert r.status_code == 422
+
+
+async def test_me_shows_state(api: Api) -> None:
+    keys = await api.world()
+    me = (await api.get("/v1/me", keys["r1"])).json()
+    assert me["id"] == "r1" and me["state"] == "available"
+    await api.text_item(keys["vendor"], "a")
+    await claim(api, keys["r1"])
+    assert (await api.get("/v1/me", keys["r1"])).json()["state"] == "reviewing"
+    assert (await api.get("/v1/me", keys["vendor"])).status_code == 403
