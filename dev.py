@@ -26,8 +26,16 @@ def ensure_env() -> None:
         venv.create(VENV, with_pip=True)
     print("installing safeshift and its dependencies into .venv ...", flush=True)
     subprocess.run(
-        [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-e", f"{ROOT}[dev]"],
+        [
+            str(BIN / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-e",
+            f"{ROOT}[dev]",
+        ],
         check=True,
     )
 

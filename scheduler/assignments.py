@@ -35,6 +35,9 @@ class ClaimLimits:
         )
 
 
+_NO_LIMITS = ClaimLimits().packed()
+
+
 @dataclass(frozen=True)
 class Claimed:
     assignment_id: str
@@ -52,10 +55,10 @@ async def claim(
     limits: ClaimLimits | None = None,
 ) -> Claimed | None:
     """The reviewer's live assignment, else the best eligible item leased to them, else None."""
-    lim = limits or ClaimLimits()
+    packed = limits.packed() if limits else _NO_LIMITS
     reply = await scripts.claim(
-        keys=[keys.LEASES, keys.HEADS, keys.reviewer(reviewer), keys.reviewer_current(reviewer)],
-        args=[reviewer, now, lease_seconds, new_id("asg", now), lim.packed()],
+        keys=[keys.LEASES, keys.HEADS, keys.reviewer(reviewer)],
+        args=[reviewer, now, lease_seconds, new_id("asg", now), packed],
     )
     tag = reply[0]
     if tag == "no_reviewer":
@@ -112,6 +115,8 @@ async def skip(
 
 
 def _canonical(decision: DecisionIn) -> str:
+    if not decision.labels and decision.notes is None:  # the common case, without pydantic
+        return f'{{"labels":[],"notes":null,"verdict":"{decision.verdict.value}"}}'
     body = decision.model_dump(mode="json")
     body["labels"] = sorted(body["labels"], key=lambda x: (x["category"], x["severity"]))
     return json.dumps(body, sort_keys=True, separators=(",", ":"))
@@ -142,7 +147,7 @@ async def get_assignment(*, redis: Redis, assignment_id: str) -> dict[str, str]:
 
 async def current(*, redis: Redis, reviewer: str, now: float) -> dict[str, str] | None:
     """The reviewer's live assignment, if any (what makes their state `reviewing`)."""
-    assignment_id = await redis.get(keys.reviewer_current(reviewer))
+    assignment_id = await redis.hget(keys.reviewer(reviewer), "current")
     if assignment_id is None:
         return None
     raw = await redis.hgetall(keys.assignment(assignment_id))

@@ -38,8 +38,6 @@ def pool(descriptor: str) -> str:
 # sort by item id as they do inside a pool, so a claim walks pools in exactly the queue's order
 # and stops at the first one the reviewer may take from, whatever the queue length.
 HEADS = f"{PREFIX}heads"
-# Hash pool key -> its member in HEADS, to replace a pool's entry when its head changes.
-HEADS_BY_POOL = f"{PREFIX}heads:by-pool"
 
 # Sorted set of live assignments scored by lease expiry (unix seconds).
 LEASES = f"{PREFIX}leases"
@@ -47,11 +45,6 @@ LEASES = f"{PREFIX}leases"
 
 def assignment(assignment_id: str) -> str:
     return f"{PREFIX}assignment:{assignment_id}"
-
-
-def reviewer_current(reviewer_id: str) -> str:
-    """The reviewer's live assignment id: one item on screen at a time."""
-    return f"{PREFIX}reviewer:{reviewer_id}:current"
 
 
 def vendor(vendor_id: str) -> str:
@@ -67,6 +60,7 @@ def team_reviewers(team_id: str) -> str:
 
 
 def reviewer(reviewer_id: str) -> str:
+    """The reviewer's profile; its field `current` is their live assignment (one at a time)."""
     return f"{PREFIX}reviewer:{reviewer_id}"
 
 

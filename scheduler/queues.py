@@ -12,7 +12,7 @@ from scheduler import keys, pools
 
 async def stats(*, redis: Redis, now: float, severe_band: int = 70) -> list[dict[str, Any]]:
     """Per queue: depth, severe depth (at or above `severe_band` hundredths), oldest age."""
-    names = sorted(await redis.hkeys(keys.HEADS_BY_POOL))
+    names = sorted(m.split("|", 1)[1] for m in await redis.zrange(keys.HEADS, 0, -1))
     queues = sorted({pools.queue_of(n) for n in names})
     async with redis.pipeline(transaction=False) as pipe:
         for name in names:

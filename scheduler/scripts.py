@@ -14,6 +14,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
 from scheduler import keys
 from scheduler.models import MAX_POOLS_PER_CLAIM, VIEW_FIELDS
@@ -45,10 +46,16 @@ def _compose(name: str) -> str:
 
 @dataclass
 class _Bound:
+    """EVALSHA straight away (one call on the hot path); load the script only if Redis lost it."""
+
+    redis: Redis
     script: AsyncScript
 
     async def __call__(self, *, keys: list[str], args: list[Any]) -> Any:
-        return await self.script(keys=keys, args=args)
+        try:
+            return await self.redis.evalsha(self.script.sha, len(keys), *keys, *args)
+        except NoScriptError:  # a restarted or flushed Redis forgets scripts
+            return await self.script(keys=keys, args=args)
 
 
 class Scripts:
@@ -57,7 +64,7 @@ class Scripts:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         for name in _NEEDS:
-            setattr(self, name, _Bound(redis.register_script(_compose(name))))
+            setattr(self, name, _Bound(redis, redis.register_script(_compose(name))))
 
     create: _Bound
     ingest: _Bound

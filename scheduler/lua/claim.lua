@@ -1,7 +1,7 @@
 -- Give the reviewer the best eligible item and lease it, or their live assignment again.
 -- Pools are walked in the order of their head items, so the usual claim reads one pool.
--- KEYS[1]: leases zset  KEYS[2]: pool heads zset  KEYS[3]: reviewer hash
--- KEYS[4]: reviewer's current assignment
+-- KEYS[1]: leases zset  KEYS[2]: pool heads zset  KEYS[3]: reviewer hash (its `current` field
+-- is the live assignment)
 -- ARGV[1]: reviewer id  ARGV[2]: now  ARGV[3]: lease seconds  ARGV[4]: new assignment id
 -- ARGV[5]: the limits wellbeing sets, comma-separated: highest severity band allowed
 -- (hundredths), the severe band (threshold), 1 to prefer a non-severe item, extra excluded
@@ -10,21 +10,22 @@
 -- Returns {'existing'|'assigned', assignment id, lease expiry, item field values...}, {'empty'}
 -- or {'no_reviewer'}.
 local now = tonumber(ARGV[2])
-local function item_view(id)  -- the fields named by scheduler.models.VIEW_FIELDS
-  return redis.call('HMGET', item_key(id), {{VIEW_FIELDS}})
+-- The fields named by scheduler.models.VIEW_FIELDS, then whether the item has a callback.
+local function item_view(id)
+  local view = redis.call('HMGET', item_key(id), {{VIEW_FIELDS}}, 'callback_url')
+  local callback = table.remove(view)
+  return view, (callback and callback ~= '') and 1 or 0
 end
 expire_leases(KEYS[1], KEYS[2], now, 10)
 
-local cur = redis.call('GET', KEYS[4])
-if cur then
-  local a = redis.call('HMGET', assignment_key(cur), 'status', 'expires_at', 'item')
+local r = redis.call('HMGET', KEYS[3], 'languages', 'skills', 'optout_mask', 'team', 'current')
+if not r[4] then return {'no_reviewer'} end
+if r[5] then
+  local a = redis.call('HMGET', assignment_key(r[5]), 'status', 'expires_at', 'item')
   if a[1] == 'live' and tonumber(a[2]) > now then
-    return {'existing', cur, a[2], unpack(item_view(a[3]))}
+    return {'existing', r[5], a[2], unpack((item_view(a[3])))}
   end
 end
-
-local r = redis.call('HMGET', KEYS[3], 'languages', 'skills', 'optout_mask', 'team')
-if not r[4] then return {'no_reviewer'} end
 local langs, skills = {}, {}
 for l in string.gmatch(r[1], '[^,]+') do langs[#langs + 1] = l end
 for s in string.gmatch(r[2], '[^,]+') do skills[s] = true end
@@ -114,13 +115,12 @@ local best = preferred or fallback  -- rotation and steering prefer; a severe it
 if not best then return {'empty'} end
 
 local aid, expires = ARGV[4], now + tonumber(ARGV[3])
-redis.call('ZREM', best.pool, best.id)
-refresh_head(KEYS[2], best.pool)
-redis.call('ZREM', waiting_key(best.queue), best.id)
+dequeue(KEYS[2], best.pool, best.id, best.queue)
 redis.call('HSET', item_key(best.id), 'status', 'assigned', 'assignment', aid)
+local view, callback = item_view(best.id)
 redis.call('HSET', assignment_key(aid), 'id', aid, 'item', best.id, 'reviewer', ARGV[1],
   'team', r[4], 'status', 'live', 'started_at', now, 'expires_at', expires,
-  'level', 'blurred', 'reveals', 0)
+  'level', 'blurred', 'reveals', 0, 'callback', callback)
 redis.call('ZADD', KEYS[1], expires, aid)
-redis.call('SET', KEYS[4], aid)
-return {'assigned', aid, tostring(expires), unpack(item_view(best.id))}
+redis.call('HSET', KEYS[3], 'current', aid)
+return {'assigned', aid, tostring(expires), unpack(view)}

@@ -14,13 +14,13 @@ if err == 'ended' and a.status == 'decided' then
 end
 if err then return {err == 'ended' and 'lease_lost' or err} end
 
-local ikey = item_key(a.item)
-redis.call('HSET', ikey, 'status', 'decided', 'assignment', '', 'decision', ARGV[4],
-  'decided_at', now, 'decided_by', ARGV[1])
-redis.call('HSET', KEYS[1], 'decision_key', ARGV[4])
-close_assignment(ARGV[3], ARGV[1], KEYS[2], 'decided', now)
+redis.call('HSET', item_key(a.item), 'status', 'decided', 'assignment', '',
+  'decision', ARGV[4], 'decided_at', now, 'decided_by', ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'decided', 'ended_at', now, 'decision_key', ARGV[4])
+redis.call('ZREM', KEYS[2], ARGV[3])
+redis.call('HDEL', reviewer_key(ARGV[1]), 'current')  -- a live assignment is the current one
 redis.call('DEL', P .. 'item:' .. a.item .. ':skippers')
-if (redis.call('HGET', ikey, 'callback_url') or '') ~= '' then
+if a.callback then
   local event_id = 'evt_' .. string.sub(ARGV[3], 5)
   redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', a.item,
     'type', 'item.decided', 'created_at', now, 'attempts', 0)

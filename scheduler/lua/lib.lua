@@ -5,30 +5,35 @@ local P = '{{PREFIX}}'
 
 local function item_key(id) return P .. 'item:' .. id end
 local function assignment_key(id) return P .. 'assignment:' .. id end
-local function current_key(reviewer) return P .. 'reviewer:' .. reviewer .. ':current' end
+local function reviewer_key(reviewer) return P .. 'reviewer:' .. reviewer end
 local function waiting_key(queue) return P .. 'queue:' .. queue .. ':waiting' end
 
--- Keep the pool's entry in the heads index equal to its current head item.
-local function refresh_head(heads, pool)
-  local by_pool = heads .. ':by-pool'
-  local old = redis.call('HGET', by_pool, pool)
-  local h = redis.call('ZRANGE', pool, 0, 0, 'WITHSCORES')
-  local new = h[1] and (h[1] .. '|' .. pool) or false
-  if old == new then return end
-  if old then redis.call('ZREM', heads, old) end
-  if new then
-    redis.call('ZADD', heads, h[2], new)
-    redis.call('HSET', by_pool, pool, new)
-  else
-    redis.call('HDEL', by_pool, pool)
+-- The heads index holds `<head item id>|<pool>` for every non-empty pool.
+local function head_member(item_id, pool) return item_id .. '|' .. pool end
+
+-- Add an item to a pool and its queue's waiting set; if it becomes the pool's head, say so in
+-- the heads index.
+local function enqueue(heads, pool, score, item_id, queue, created)
+  local old = redis.call('ZRANGE', pool, 0, 0, 'WITHSCORES')
+  redis.call('ZADD', pool, score, item_id)
+  redis.call('ZADD', waiting_key(queue), created, item_id)
+  score = tonumber(score)
+  local old_score = tonumber(old[2])
+  if not old[1] or score < old_score or (score == old_score and item_id < old[1]) then
+    if old[1] then redis.call('ZREM', heads, head_member(old[1], pool)) end
+    redis.call('ZADD', heads, score, head_member(item_id, pool))
   end
 end
 
--- Add an item to a pool, its queue's waiting set, and keep the heads index right.
-local function enqueue(heads, pool, score, item_id, queue, created)
-  redis.call('ZADD', pool, score, item_id)
-  redis.call('ZADD', waiting_key(queue), created, item_id)
-  refresh_head(heads, pool)
+-- Take an item out of its pool; when it was the head, the next item becomes the pool's head.
+local function dequeue(heads, pool, item_id, queue)
+  local was_head = redis.call('ZREM', heads, head_member(item_id, pool)) == 1
+  redis.call('ZREM', pool, item_id)
+  redis.call('ZREM', waiting_key(queue), item_id)
+  if was_head then
+    local h = redis.call('ZRANGE', pool, 0, 0, 'WITHSCORES')
+    if h[1] then redis.call('ZADD', heads, h[2], head_member(h[1], pool)) end
+  end
 end
 
 -- Put an item back in its pool at its old score: it keeps its place in the queue.
@@ -44,9 +49,9 @@ end
 local function close_assignment(aid, reviewer, leases, status, now)
   redis.call('HSET', assignment_key(aid), 'status', status, 'ended_at', now)
   redis.call('ZREM', leases, aid)
-  local ckey = current_key(reviewer)
-  if redis.call('GET', ckey) == aid then
-    redis.call('DEL', ckey)
+  local rkey = reviewer_key(reviewer)
+  if redis.call('HGET', rkey, 'current') == aid then
+    redis.call('HDEL', rkey, 'current')
   end
 end
 
