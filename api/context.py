@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
-from blur.store import MediaStore
 from redis.asyncio import Redis
 
 from api.settings import Settings
+from blur.config import BlurConfig
+from blur.limits import MediaLimits
+from blur.store import MediaStore
 from scheduler.scripts import Scripts
 
 
@@ -22,3 +24,5 @@ class Context:
     store: MediaStore
     http: httpx.AsyncClient
     signing_secret: bytes
+    limits: MediaLimits = field(default_factory=MediaLimits)
+    blur: BlurConfig = field(default_factory=BlurConfig)

@@ -13,11 +13,11 @@ from typing import Any
 
 import cv2
 import numpy as np
-from blur.limits import MediaLimits
-from blur.store import MediaStore
 from redis.asyncio import Redis
 
 from api.settings import Settings
+from blur.limits import MediaLimits
+from blur.store import MediaStore
 from scheduler import accounts, intake
 from scheduler.errors import AlreadyExists
 from scheduler.models import ItemIn, KeyIn, ReviewerIn, TeamIn, VendorIn

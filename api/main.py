@@ -11,8 +11,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
-from blur.limits import MediaLimits
-from blur.store import MediaStore
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from redis.asyncio import Redis
@@ -23,6 +21,9 @@ from api.context import Context
 from api.middleware import BodyLimit, Observe
 from api.routes import admin, assignments, items, me, media, ops
 from api.settings import Settings
+from blur.config import BlurConfig
+from blur.limits import MediaLimits
+from blur.store import MediaStore
 from scheduler import keys
 from scheduler.models import ItemIn
 from scheduler.scripts import Scripts
@@ -51,9 +52,15 @@ async def signing_secret(redis: Redis) -> bytes:
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Callable[[], float] = time.time
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    limits: MediaLimits | None = None,
+    blur: BlurConfig | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
+    limits = limits or MediaLimits()
+    blur = blur or BlurConfig()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -68,6 +75,8 @@ def create_app(
             store=MediaStore(settings.media_root),
             http=httpx.AsyncClient(),
             signing_secret=await signing_secret(redis),
+            limits=limits,
+            blur=blur,
         )
         app.state.ctx = ctx
         jobs = periodic.start(ctx) if settings.run_jobs else None
@@ -93,7 +102,7 @@ def create_app(
     app.add_middleware(
         BodyLimit,
         default=settings.max_json_bytes,
-        uploads=MediaLimits().max_video_bytes + (2 << 20),
+        uploads=limits.max_bytes + (2 << 20),
     )
     app.add_middleware(Observe)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from blur.errors import MediaRejected
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from blur.errors import MediaRejected
 from scheduler import errors as sched
 
 log = logging.getLogger(__name__)

@@ -7,12 +7,12 @@ import signal
 import time
 
 import httpx
-from blur.store import MediaStore
 
 from api import workers
 from api.context import Context
 from api.main import connect, signing_secret
 from api.settings import Settings
+from blur.store import MediaStore
 from scheduler.scripts import Scripts
 
 

@@ -8,10 +8,8 @@ import os
 import socket
 from dataclasses import dataclass, field
 
-from blur.config import BlurConfig
-from blur.worker import BlurWorker, DerivedMedia
-
 from api.context import Context
+from blur.worker import BlurWorker, DerivedMedia
 from scheduler import processing
 
 
@@ -48,11 +46,10 @@ def build(ctx: Context, consumer: str) -> BlurWorker:
     return BlurWorker(
         redis=ctx.redis,
         store=ctx.store,
-        config=BlurConfig(),
+        config=ctx.blur,
         on_done=done,
         on_failed=failed,
         consumer=consumer,
-        clock=ctx.clock,
     )
 
 

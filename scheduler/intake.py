@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from blur.limits import MediaLimits
-from blur.store import MediaStore
 from redis.asyncio import Redis
 
 from blur import sniff as blur_sniff
-from blur import worker as blur_worker
+from blur.limits import MediaLimits
+from blur.store import MediaStore
 from scheduler import items, webhooks
 from scheduler.errors import InvalidInput
 from scheduler.items import MediaRef
@@ -63,8 +62,8 @@ async def submit_media(
         return found, False
     info = await asyncio.to_thread(blur_sniff.inspect, data, limits=limits)
     digest = await asyncio.to_thread(store.put, data)
-    media = MediaRef(kind=info.kind, digest=digest, mime=info.mime)
-    item, created = await items.ingest(
+    media = MediaRef(kind=info.kind, digest=digest, mime=info.mime, format=info.format)
+    return await items.ingest(
         redis=redis,
         scripts=scripts,
         vendor=vendor,
@@ -73,6 +72,3 @@ async def submit_media(
         now=now,
         status=ItemStatus.processing,
     )
-    if created:
-        await blur_worker.enqueue(redis=redis, item_id=item["id"], digest=digest, kind=info.kind)
-    return item, created

@@ -13,6 +13,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from blur import keys as blur_keys
+from blur import worker as blur_worker
 from exposure import weights as exposure_weights
 from scheduler import keys, pools
 from scheduler.errors import NotFound
@@ -30,6 +32,7 @@ class MediaRef:
     kind: str  # "image" | "video"
     digest: str
     mime: str
+    format: str  # jpeg, png, webp, gif, mp4, webm
 
 
 def rfc3339(ts: float | None) -> str | None:
@@ -121,14 +124,21 @@ async def ingest(
         **derived,
     }
     flat = [str(x) for pair in fields.items() for x in pair]
+    # A processing item and its media job are written in one step: neither exists without the other.
+    job = ""
+    if media is not None and status is ItemStatus.processing:
+        job = blur_worker.job_payload(
+            item_id=item_id, digest=media.digest, kind=media.kind, fmt=media.format
+        )
     created, existing_id = await scripts.ingest(
         keys=[
             keys.external_ids(vendor),
             keys.item(item_id),
             derived["pool"],
             keys.HEADS,
+            blur_keys.JOBS,
         ],
-        args=[body.external_id, item_id, derived["score"], now, body.queue, *flat],
+        args=[body.external_id, item_id, derived["score"], now, body.queue, job, *flat],
     )
     return await get(redis=redis, item_id=existing_id, vendor=vendor), bool(created)
 

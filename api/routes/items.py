@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from blur.limits import MediaLimits
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -97,7 +96,7 @@ async def create_item(request: Request, ctx: ContextDep, who: Vendor) -> JSONRes
     elif content_type == "multipart/form-data":
         body, data = await _multipart(request)
         item, created = await intake.submit_media(
-            store=ctx.store, limits=MediaLimits(), body=body, data=data, **common
+            store=ctx.store, limits=ctx.limits, body=body, data=data, **common
         )
     else:
         raise Problem(

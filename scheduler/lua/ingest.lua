@@ -1,15 +1,18 @@
 -- Store a new item once per (vendor, external_id) and, when it is ready, put it in its pool.
 -- KEYS[1]: vendor's external_id hash  KEYS[2]: item hash  KEYS[3]: pool zset
--- KEYS[4]: pool heads zset
+-- KEYS[4]: pool heads zset  KEYS[5]: media job stream
 -- ARGV[1]: external_id  ARGV[2]: item id  ARGV[3]: score  ARGV[4]: created_at  ARGV[5]: queue
--- ARGV[6..]: item field, value pairs
+-- ARGV[6]: media job payload ('' for none)  ARGV[7..]: item field, value pairs
 -- Returns {1, id} when created, {0, existing id} when the external_id was seen before.
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing then
   return {0, existing}
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[2], unpack(ARGV, 6))
+redis.call('HSET', KEYS[2], unpack(ARGV, 7))
+if ARGV[6] ~= '' then
+  redis.call('XADD', KEYS[5], '*', 'job', ARGV[6])
+end
 if redis.call('HGET', KEYS[2], 'status') == 'queued' then
   enqueue(KEYS[4], KEYS[3], ARGV[3], ARGV[2], ARGV[5], ARGV[4])
 end

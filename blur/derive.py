@@ -1,0 +1,64 @@
+"""From an original in the store to its safe levels in the store (runs in a worker thread)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from blur import image, strip, video
+from blur.config import BlurConfig
+from blur.detect import Detection, Detector
+from blur.store import MediaStore
+
+
+class DerivedMedia(BaseModel):
+    levels: dict[str, str]  # level -> digest in the store
+    mime: dict[str, str]  # level -> content type served
+    labels: list[dict[str, Any]]  # detections as item labels, source "nudenet"
+
+
+def labels(detections: list[Detection], config: BlurConfig) -> list[dict[str, Any]]:
+    """One `sexual` label for the exposed regions found, as severe as the surest detection."""
+    exposed = [d for d in detections if d.label in config.masked_classes]
+    exposed = [d for d in exposed if d.score >= config.min_score]
+    if not exposed:
+        return []
+    return [
+        {
+            "category": "sexual",
+            "severity": round(max(d.score for d in exposed), 2),
+            "source": "nudenet",
+            "classes": sorted({d.label for d in exposed}),
+        }
+    ]
+
+
+def run(
+    *,
+    store: MediaStore,
+    digest: str,
+    kind: str,
+    fmt: str,
+    config: BlurConfig,
+    detector: Detector | None,
+) -> DerivedMedia:
+    if kind == "image":
+        levels = image.derive(store.read(digest), config=config, detector=detector)
+        put = {name: store.put(getattr(levels, name)) for name in ("blurred", "grayscale", "color")}
+        return DerivedMedia(
+            levels=put,
+            mime=dict.fromkeys(put, "image/jpeg"),
+            labels=labels(levels.detections, config),
+        )
+    clip = video.derive(str(store.path(digest)), config=config, detector=detector)
+    original = store.read(digest)
+    put = {
+        "blurred": store.put(clip.blurred),
+        "grayscale": store.put(clip.grayscale),
+        "sheet": store.put(clip.sheet),
+        "color": store.put(strip.video(original, fmt)),
+    }
+    mime = {"blurred": "video/webm", "grayscale": "video/webm", "sheet": "image/jpeg"}
+    mime["color"] = "video/mp4" if fmt == "mp4" else "video/webm"
+    return DerivedMedia(levels=put, mime=mime, labels=labels(clip.detections, config))
