@@ -59,23 +59,24 @@ async def _json_body(request: Request) -> Any:
 
 
 async def _multipart(request: Request) -> tuple[ItemIn, bytes]:
-    form = await request.form(max_files=1, max_fields=4, max_part_size=1 << 20)
-    media, item = form.get("media"), form.get("item")
-    if not isinstance(media, UploadFile) or not isinstance(item, str):
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ("body", "media" if not isinstance(media, UploadFile) else "item"),
-                    "msg": "multipart items need a file part 'media' and a JSON part 'item'",
-                    "type": "missing",
-                }
-            ]
-        )
+    async with request.form(max_files=1, max_fields=4, max_part_size=1 << 20) as form:
+        media, item = form.get("media"), form.get("item")
+        if not isinstance(media, UploadFile) or not isinstance(item, str):
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("body", "media" if not isinstance(media, UploadFile) else "item"),
+                        "msg": "multipart items need a file part 'media' and a JSON part 'item'",
+                        "type": "missing",
+                    }
+                ]
+            )
+        data = await media.read()
     try:
         raw = json.loads(item)
     except json.JSONDecodeError as e:
         raise Problem(400, "Malformed JSON", f"The 'item' part is not valid JSON: {e}.") from e
-    return _parse(raw), await media.read()
+    return _parse(raw), data
 
 
 @router.post("/items", status_code=201, openapi_extra=_OPENAPI)
