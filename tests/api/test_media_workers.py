@@ -43,7 +43,7 @@ async def test_a_worker_killed_mid_item_does_not_lose_it(
     )
     try:
         async with asyncio.timeout(60):  # until the process holds the job, mid-item
-            for _ in iter(int, 1):
+            while True:
                 if (await redis.xpending(blur_keys.JOBS, blur_keys.GROUP))["pending"]:
                     break
                 await asyncio.sleep(0.02)
