@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from api.context import Context
 from scheduler import assignments, keys, webhooks
+from wellbeing import jobs as wellbeing_jobs
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,35 @@ async def deliver_webhooks(ctx: Context) -> None:
     )
 
 
+async def wellbeing_pass(ctx: Context) -> None:
+    """Break ends, overdue breaks, budget and mood alerts resolved once their cause is over."""
+    await _locked(
+        ctx,
+        "wellbeing",
+        4000,
+        lambda: wellbeing_jobs.team_pass(redis=ctx.redis, scripts=ctx.scripts, now=ctx.clock()),
+    )
+
+
+async def sla_risk(ctx: Context) -> None:
+    await _locked(
+        ctx,
+        "sla-risk",
+        20_000,
+        lambda: wellbeing_jobs.sla_risk(
+            redis=ctx.redis,
+            scripts=ctx.scripts,
+            now=ctx.clock(),
+            lease_default=ctx.settings.lease_seconds,
+        ),
+    )
+
+
 JOBS: dict[str, tuple[Callable[[Context], Awaitable[None]], float]] = {
     "sweep_leases": (sweep_leases, 1.0),  # leases are also expired lazily at every claim
     "deliver_webhooks": (deliver_webhooks, 1.0),  # the first retry must come within 5 s
+    "wellbeing_pass": (wellbeing_pass, 5.0),
+    "sla_risk": (sla_risk, 30.0),
 }
 
 

@@ -7,6 +7,7 @@ engineer; internals (paths, stack traces, Redis errors) never leave the process.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from blur.errors import MediaRejected
 from scheduler import errors as sched
+from scheduler.items import rfc3339
+from wellbeing.errors import OnBreak
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,20 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     return problem(status, title, exc.detail)
 
 
+async def _break(request: Request, exc: Exception) -> JSONResponse:
+    """423 while a break is enforced: when it ends and why, and Retry-After for clients."""
+    assert isinstance(exc, OnBreak)
+    wait = max(1, math.ceil(exc.until - request.app.state.ctx.clock()))
+    return problem(
+        423,
+        "On a break",
+        exc.detail,
+        headers={"Retry-After": str(wait)},
+        break_until=rfc3339(exc.until),
+        reason=exc.reason,
+    )
+
+
 async def _media(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MediaRejected)
     return problem(exc.status, exc.title, exc.detail)
@@ -119,6 +136,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(sched.SchedulerError, _domain)
     app.add_exception_handler(MediaRejected, _media)
+    app.add_exception_handler(OnBreak, _break)
     app.add_exception_handler(Problem, _own)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)

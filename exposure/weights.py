@@ -72,7 +72,10 @@ def dose(
     sound: bool = False,
     config: DoseConfig | None = None,
 ) -> float:
-    """Severe-minutes of one exposure: `seconds` on screen at `level` (the most revealed one)."""
-    mitigation = (config or DEFAULT).mitigation[level]
+    """Severe-minutes of one exposure: `seconds` on screen at `level` (the most revealed one).
+
+    Text has no filtered levels: it is always read as it is, so it is never mitigated.
+    """
+    mitigation = 1.0 if media_type == "text" else (config or DEFAULT).mitigation[level]
     weight = media_weight(media_type, sound=sound, config=config)
     return max(0.0, seconds) / 60.0 * severity * weight * mitigation

@@ -54,7 +54,7 @@ async def create_vendor(*, scripts: Scripts, body: VendorIn, now: float) -> dict
 
 async def create_team(*, scripts: Scripts, body: TeamIn, now: float) -> dict[str, Any]:
     record = {"id": body.id, "name": body.name, "created_at": now}
-    await _create(scripts, keys.team(body.id), keys.team(body.id), body.id, record)
+    await _create(scripts, keys.team(body.id), keys.TEAMS, body.id, record)
     return record
 
 
@@ -114,6 +114,10 @@ async def get_reviewer(*, redis: Redis, reviewer_id: str) -> dict[str, Any]:
         "skills": _split(raw["skills"]),
         "opt_outs": _split(raw["opt_outs"]),
     }
+
+
+async def team_ids(*, redis: Redis) -> list[str]:
+    return sorted(await redis.smembers(keys.TEAMS))
 
 
 async def team_reviewer_ids(*, redis: Redis, team: str) -> list[str]:

@@ -16,26 +16,7 @@ from scheduler.errors import Conflict, LeaseLost, NotFound
 from scheduler.ids import new_id
 from scheduler.models import VIEW_FIELDS, DecisionIn
 from scheduler.scripts import Scripts
-
-
-@dataclass(frozen=True)
-class ClaimLimits:
-    """What wellbeing allows this reviewer now, in the terms of the claim script."""
-
-    max_band: int = 100  # highest severity band (hundredths) that may be assigned
-    severe_band: int = 70  # the team's severe threshold, in hundredths
-    prefer_nonsevere: bool = False  # rotation: a non-severe item when any is eligible
-    excluded_mask: int = 0  # categories excluded on top of the reviewer's opt-outs
-    defer_severe_after: float = 0.0  # leave severe items due after this to others, if possible
-
-    def packed(self) -> str:
-        return (
-            f"{self.max_band},{self.severe_band},{int(self.prefer_nonsevere)},"
-            f"{self.excluded_mask},{self.defer_severe_after}"
-        )
-
-
-_NO_LIMITS = ClaimLimits().packed()
+from wellbeing.errors import OnBreak
 
 
 @dataclass(frozen=True)
@@ -52,17 +33,21 @@ async def claim(
     reviewer: str,
     now: float,
     lease_seconds: int,
-    limits: ClaimLimits | None = None,
 ) -> Claimed | None:
-    """The reviewer's live assignment, else the best eligible item leased to them, else None."""
-    packed = limits.packed() if limits else _NO_LIMITS
+    """The reviewer's live assignment, else the best item wellbeing lets them take, else None.
+
+    Raises OnBreak while a break is enforced. `lease_seconds` applies unless the team's policy
+    sets its own.
+    """
     reply = await scripts.claim(
         keys=[keys.LEASES, keys.HEADS, keys.reviewer(reviewer)],
-        args=[reviewer, now, lease_seconds, new_id("asg", now), packed],
+        args=[reviewer, now, lease_seconds, new_id("asg", now)],
     )
     tag = reply[0]
     if tag == "no_reviewer":
         raise NotFound(f"No reviewer '{reviewer}'.")
+    if tag == "break":
+        raise OnBreak(float(reply[1]), reply[2])
     if tag == "empty":
         return None
     item = dict(zip(VIEW_FIELDS, reply[3:], strict=True))
@@ -104,11 +89,18 @@ async def reveal(
 
 
 async def skip(
-    *, scripts: Scripts, reviewer: str, assignment_id: str, reason: str, now: float
+    *,
+    scripts: Scripts,
+    reviewer: str,
+    assignment_id: str,
+    reason: str,
+    now: float,
+    release: bool = False,
 ) -> str:
+    """Give the item back for someone else; `release`: for anyone (the reviewer takes a break)."""
     reply = await scripts.skip(
         keys=[keys.assignment(assignment_id), keys.LEASES, keys.HEADS],
-        args=[reviewer, now, assignment_id, reason],
+        args=[reviewer, now, assignment_id, reason, int(release)],
     )
     _raise_for(reply[0], assignment_id)
     return str(reply[1])
@@ -117,7 +109,7 @@ async def skip(
 def _canonical(decision: DecisionIn) -> str:
     if not decision.labels and decision.notes is None:  # the common case, without pydantic
         return f'{{"labels":[],"notes":null,"verdict":"{decision.verdict.value}"}}'
-    body = decision.model_dump(mode="json")
+    body = decision.model_dump(mode="json", include={"verdict", "labels", "notes"})
     body["labels"] = sorted(body["labels"], key=lambda x: (x["category"], x["severity"]))
     return json.dumps(body, sort_keys=True, separators=(",", ":"))
 
@@ -128,7 +120,14 @@ async def decide(
     """Record the decision once; returns (item id, whether this call recorded it)."""
     reply = await scripts.decide(
         keys=[keys.assignment(assignment_id), keys.LEASES, keys.OUTBOX],
-        args=[reviewer, now, assignment_id, _canonical(decision)],
+        args=[
+            reviewer,
+            now,
+            assignment_id,
+            _canonical(decision),
+            decision.played_seconds or 0,
+            int(decision.sound),
+        ],
     )
     _raise_for(reply[0], assignment_id)
     return reply[1], reply[0] == "decided"

@@ -51,6 +51,10 @@ def vendor(vendor_id: str) -> str:
     return f"{PREFIX}vendor:{vendor_id}"
 
 
+# Set of every team id (periodic wellbeing work goes team by team).
+TEAMS = f"{PREFIX}teams"
+
+
 def team(team_id: str) -> str:
     return f"{PREFIX}team:{team_id}"
 

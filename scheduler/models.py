@@ -112,6 +112,9 @@ class DecisionIn(Strict):
     verdict: Verdict
     labels: list[Label] = Field(default_factory=list, max_length=64)
     notes: str | None = Field(default=None, max_length=10_000)
+    # What the reviewer tool saw of a video: recorded in the exposure event; sound raises the dose.
+    played_seconds: float | None = Field(default=None, ge=0, le=86_400, allow_inf_nan=False)
+    sound: bool = False
 
 
 class VendorIn(Strict):

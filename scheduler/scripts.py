@@ -1,9 +1,11 @@
-"""The scheduler's Lua scripts: one per atomic operation, loaded once per client.
+"""Every Lua script of the service: one per atomic operation, loaded once per client.
 
-Each script lives in `lua/<name>.lua` with a header listing its KEYS and ARGV. Scripts that end
-assignments share `lib.lua` (and `live.lua`), prepended here, because Redis 6.2 has no
-FUNCTION libraries. Callers go through `Scripts`, which returns the raw reply; the service
-modules turn reply tags into exceptions.
+Each package keeps its scripts in its own `lua/` folder with a header listing KEYS and ARGV:
+the scheduler's, the exposure ledger (`exposure/lua/ledger.lua`) and the wellbeing rules
+(`wellbeing/lua/rules.lua`). Fragments a script needs are prepended here, because Redis 6.2 has
+no FUNCTION libraries: that is how a claim obeys wellbeing, and a decision writes its exposure
+event, in one atomic step. Callers go through `Scripts`, which returns the raw reply; the
+domain modules turn reply tags into exceptions.
 """
 
 from __future__ import annotations
@@ -16,28 +18,55 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
+from exposure import keys as exposure_keys
+from exposure import weights
 from scheduler import keys
 from scheduler.models import MAX_POOLS_PER_CLAIM, VIEW_FIELDS
+from wellbeing import policy
+
+# What the scheduler's lib needs before it: the ledger, then the rules that read it.
+_RULES = ("exposure/ledger", "wellbeing/rules")
+_LIB = (*_RULES, "lib")
 
 _NEEDS = {
-    "create": (),
-    "ingest": ("lib",),
-    "ready": ("lib",),
-    "sweep": ("lib",),
-    "claim": ("lib",),
-    "heartbeat": ("lib", "live"),
-    "reveal": ("lib", "live"),
-    "skip": ("lib", "live"),
-    "decide": ("lib", "live"),
-    "outbox_claim": (),
+    "scheduler/create": (),
+    "scheduler/ingest": _LIB,
+    "scheduler/ready": _LIB,
+    "scheduler/sweep": _LIB,
+    "scheduler/claim": _LIB,
+    "scheduler/heartbeat": (*_LIB, "live"),
+    "scheduler/reveal": (*_LIB, "live"),
+    "scheduler/skip": (*_LIB, "live"),
+    "scheduler/decide": (*_LIB, "live"),
+    "scheduler/outbox_claim": (),
+    "wellbeing/states": _RULES,
+    "wellbeing/tick": _RULES,
+    "wellbeing/take_break": _RULES,
+    "wellbeing/checkin": _RULES,
+    "wellbeing/alert": _RULES,
+}
+
+# Values the scripts take from Python at load time: one place for each of them.
+_CONSTANTS = {
+    "PREFIX": keys.PREFIX,
+    "MAX_POOLS": str(MAX_POOLS_PER_CLAIM),
+    "VIEW_FIELDS": ", ".join(f"'{name}'" for name in VIEW_FIELDS),
+    "EXPOSURE_RETENTION": str(exposure_keys.RETENTION_SECONDS),
+    "MICRO": str(exposure_keys.MICRO),
+    "SOUND_FACTOR": repr(weights.MEDIA_WEIGHTS["video_sound"] / weights.MEDIA_WEIGHTS["video"]),
+    "POLICY_DEFAULTS": policy.lua_defaults(),
+    "STEER_FRACTION": repr(policy.STEER_FRACTION),
+    "STEER_DEADLINE_SECONDS": str(policy.STEER_DEADLINE_SECONDS),
+    "TEAMMATE_ACTIVE_SECONDS": str(policy.TEAMMATE_ACTIVE_SECONDS),
 }
 
 
 def _source(name: str) -> str:
-    text = resources.files("scheduler").joinpath("lua", f"{name}.lua").read_text()
-    view_fields = ", ".join(f"'{name}'" for name in VIEW_FIELDS)
-    text = text.replace("{{MAX_POOLS}}", str(MAX_POOLS_PER_CLAIM))
-    return text.replace("{{PREFIX}}", keys.PREFIX).replace("{{VIEW_FIELDS}}", view_fields)
+    package, _, script = name.rpartition("/")
+    text = resources.files(package or "scheduler").joinpath("lua", f"{script}.lua").read_text()
+    for placeholder, value in _CONSTANTS.items():
+        text = text.replace("{{" + placeholder + "}}", value)
+    return text
 
 
 def _compose(name: str) -> str:
@@ -64,7 +93,8 @@ class Scripts:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         for name in _NEEDS:
-            setattr(self, name, _Bound(redis, redis.register_script(_compose(name))))
+            attribute = name.split("/")[1]
+            setattr(self, attribute, _Bound(redis, redis.register_script(_compose(name))))
 
     create: _Bound
     ingest: _Bound
@@ -76,3 +106,8 @@ class Scripts:
     skip: _Bound
     decide: _Bound
     outbox_claim: _Bound
+    states: _Bound
+    tick: _Bound
+    take_break: _Bound
+    checkin: _Bound
+    alert: _Bound

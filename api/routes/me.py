@@ -1,29 +1,116 @@
-"""Reviewer: who am I, and what state am I in."""
+"""Reviewer: who am I, what have I been exposed to, and my breaks and check-ins."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
 
+from api.context import Context
 from api.deps import ContextDep, Reviewer
 from scheduler import accounts, assignments
 from scheduler.items import rfc3339
+from wellbeing import checkins, policy, state
 
 router = APIRouter(prefix="/v1/me", tags=["reviewer"])
 
 
+class BreakIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    minutes: int | None = Field(default=None, ge=1, le=480, strict=True)
+
+
+def exposure_view(st: dict[str, Any]) -> dict[str, Any]:
+    """The exposure part of a reviewer's state, as the contract names it (times in RFC 3339)."""
+    return {
+        "windows": {w: {"dose": st["dose"][w], "budget": st["budget"][w]} for w in state.WINDOWS},
+        "used_fraction": st["used_fraction"],
+        "budget_factor": st["budget_factor"],
+        "consecutive_severe": st["consecutive_severe"],
+        "continuous_work_seconds": st["continuous_work_seconds"],
+        "next_break_due_at": rfc3339(st["next_break_due_at"]),
+        "last_break_at": rfc3339(st["last_break_at"]),
+        "checkin_due_at": rfc3339(st["checkin_due_at"]),
+        "unit": "severe-minutes",
+    }
+
+
+async def _state(ctx: Context, reviewer_id: str) -> dict[str, Any]:
+    return await state.reviewer(scripts=ctx.scripts, reviewer_id=reviewer_id, now=ctx.clock())
+
+
 @router.get("")
 async def me(ctx: ContextDep, who: Reviewer) -> dict[str, Any]:
-    """The calling reviewer, with `state`: available, reviewing, or on_break (+ break_until)."""
+    """You, with `state`: available, reviewing, or on_break (+ break_until, reason)."""
     reviewer_id = who.reviewer or ""
-    now = ctx.clock()
+    profile = await accounts.get_reviewer(redis=ctx.redis, reviewer_id=reviewer_id)
+    st = await _state(ctx, reviewer_id)
+    body: dict[str, Any] = {**profile, "state": st["state"]}
+    if st["state"] == "on_break":
+        body["break_until"] = rfc3339(st["break_until"])
+        body["break_reason"] = st["break_reason"]
+    if st["assignment"]:
+        body["assignment"] = {
+            "id": st["assignment"],
+            "lease_expires_at": rfc3339(st["lease_expires_at"]),
+        }
+    due = st["checkin_due_at"]
+    body["checkin_due_at"] = rfc3339(due)
+    body["checkin_due"] = due is not None and due <= ctx.clock()
+    return body
+
+
+@router.get("/exposure")
+async def my_exposure(ctx: ContextDep, who: Reviewer) -> dict[str, Any]:
+    """Your dose in each rolling window against your budget, and where your next break falls."""
+    return exposure_view(await _state(ctx, who.reviewer or ""))
+
+
+@router.post("/breaks", status_code=201)
+async def take_break(ctx: ContextDep, who: Reviewer, body: BreakIn | None = None) -> dict[str, Any]:
+    """A break you ask for is granted at once. The item in hand goes back to the queue."""
+    reviewer_id, now = who.reviewer or "", ctx.clock()
     profile = await accounts.get_reviewer(redis=ctx.redis, reviewer_id=reviewer_id)
     live = await assignments.current(redis=ctx.redis, reviewer=reviewer_id, now=now)
-    state: dict[str, Any] = {"state": "reviewing" if live else "available"}
     if live:
-        state["assignment"] = {
-            "id": live["id"],
-            "lease_expires_at": rfc3339(float(live["expires_at"])),
-        }
-    return {**profile, **state}
+        await assignments.skip(
+            scripts=ctx.scripts,
+            reviewer=reviewer_id,
+            assignment_id=live["id"],
+            reason="break",
+            now=now,
+            release=True,
+        )
+    team_policy = await policy.get(
+        redis=ctx.redis, team=profile["team"], lease_default=ctx.settings.lease_seconds
+    )
+    minutes = body.minutes if body else None
+    seconds = minutes * 60 if minutes else team_policy.break_seconds
+    until = await state.take_break(
+        scripts=ctx.scripts,
+        reviewer_id=reviewer_id,
+        team_id=profile["team"],
+        seconds=seconds,
+        now=now,
+    )
+    return {
+        "break_until": rfc3339(until),
+        "reason": "requested",
+        "released": live["id"] if live else None,
+    }
+
+
+@router.post("/checkins", status_code=201)
+async def check_in(body: checkins.CheckinIn, ctx: ContextDep, who: Reviewer) -> dict[str, Any]:
+    """How are you? A low mood lowers your budgets for today and lets your lead know."""
+    reviewer_id = who.reviewer or ""
+    profile = await accounts.get_reviewer(redis=ctx.redis, reviewer_id=reviewer_id)
+    recorded = await checkins.record(
+        scripts=ctx.scripts,
+        reviewer_id=reviewer_id,
+        team_id=profile["team"],
+        body=body,
+        now=ctx.clock(),
+    )
+    return {**recorded, "created_at": rfc3339(recorded["created_at"])}

@@ -2,13 +2,13 @@
 -- Pools are walked in the order of their head items, so the usual claim reads one pool.
 -- KEYS[1]: leases zset  KEYS[2]: pool heads zset  KEYS[3]: reviewer hash (its `current` field
 -- is the live assignment)
--- ARGV[1]: reviewer id  ARGV[2]: now  ARGV[3]: lease seconds  ARGV[4]: new assignment id
--- ARGV[5]: the limits wellbeing sets, comma-separated: highest severity band allowed
--- (hundredths), the severe band (threshold), 1 to prefer a non-severe item, extra excluded
--- category mask, and a time after which due severe items are left to others while anything
--- else is eligible (0: none)
--- Returns {'existing'|'assigned', assignment id, lease expiry, item field values...}, {'empty'}
--- or {'no_reviewer'}.
+-- ARGV[1]: reviewer id  ARGV[2]: now  ARGV[3]: default lease seconds  ARGV[4]: new assignment id
+-- What the reviewer may take comes from wellbeing_gate (wellbeing/lua/rules.lua), in this same
+-- step: a break to enforce, or the highest severity band allowed, the severe band, whether to
+-- prefer a non-severe item (rotation), and a time after which due severe items are left to
+-- teammates with more budget while anything else is eligible (steering).
+-- Returns {'existing'|'assigned', assignment id, lease expiry, item field values...}, {'empty'},
+-- {'break', until, reason} or {'no_reviewer'}.
 local now = tonumber(ARGV[2])
 -- The fields named by scheduler.models.VIEW_FIELDS, then whether the item has a callback.
 local function item_view(id)
@@ -30,10 +30,11 @@ local langs, skills = {}, {}
 for l in string.gmatch(r[1], '[^,]+') do langs[#langs + 1] = l end
 for s in string.gmatch(r[2], '[^,]+') do skills[s] = true end
 
-local lim = {}
-for v in string.gmatch(ARGV[5], '[^,]+') do lim[#lim + 1] = tonumber(v) end
-local max_band, severe_band, prefer_mild, defer_after = lim[1], lim[2], lim[3] == 1, lim[5]
-local excluded = bit.bor(tonumber(r[3]), lim[4])
+local lim, policy = wellbeing_gate(ARGV[1], r[4], now)
+if lim.brk then return {'break', tostring(lim.brk), lim.reason} end
+local max_band, severe_band = lim.max_band, lim.severe_band
+local prefer_mild, defer_after = lim.prefer_mild, lim.defer_after
+local excluded = tonumber(r[3])
 
 local function speaks(lang)
   if lang == '' then return true end
@@ -114,7 +115,8 @@ end
 local best = preferred or fallback  -- rotation and steering prefer; a severe item beats nothing
 if not best then return {'empty'} end
 
-local aid, expires = ARGV[4], now + tonumber(ARGV[3])
+local aid = ARGV[4]
+local expires = now + (policy.lease_seconds or tonumber(ARGV[3]))
 dequeue(KEYS[2], best.pool, best.id, best.queue)
 redis.call('HSET', item_key(best.id), 'status', 'assigned', 'assignment', aid)
 local view, callback = item_view(best.id)
@@ -123,4 +125,7 @@ redis.call('HSET', assignment_key(aid), 'id', aid, 'item', best.id, 'reviewer', 
   'level', 'blurred', 'reveals', 0, 'callback', callback)
 redis.call('ZADD', KEYS[1], expires, aid)
 redis.call('HSET', KEYS[3], 'current', aid)
+local wkey = wellbeing_key(ARGV[1])
+redis.call('HSETNX', wkey, 'work_since', now)  -- the start of this stretch of work
+redis.call('HSET', wkey, 'last_active', now)
 return {'assigned', aid, tostring(expires), unpack(view)}

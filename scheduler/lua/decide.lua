@@ -2,7 +2,8 @@
 -- KEYS[1]: assignment hash  KEYS[2]: leases zset  KEYS[3]: webhook outbox zset
 -- ARGV[1]: reviewer  ARGV[2]: now  ARGV[3]: assignment id
 -- ARGV[4]: the decision as canonical JSON (verdict, labels, notes): stored, and what "the same
--- decision again" compares
+-- decision again" compares  ARGV[5]: seconds of video played  ARGV[6]: '1' if sound was on
+-- The exposure event is written in this same step: a decision never exists without it.
 -- Returns {'decided', item id}, {'same', item id} or {error tag: not_found|conflict|lease_lost}.
 -- The webhook event id is derived from the assignment id: one decision per assignment, so it is
 -- unique, and the same on every retry.
@@ -20,6 +21,7 @@ redis.call('HSET', KEYS[1], 'status', 'decided', 'ended_at', now, 'decision_key'
 redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('HDEL', reviewer_key(ARGV[1]), 'current')  -- a live assignment is the current one
 redis.call('DEL', P .. 'item:' .. a.item .. ':skippers')
+end_exposure(ARGV[3], now, 'decided', true, ARGV[5], ARGV[6])
 if a.callback then
   local event_id = 'evt_' .. string.sub(ARGV[3], 5)
   redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', a.item,

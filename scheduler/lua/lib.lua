@@ -55,6 +55,32 @@ local function close_assignment(aid, reviewer, leases, status, now)
   end
 end
 
+-- Record what the reviewer of an ending assignment was exposed to, and apply the wellbeing
+-- rules that follow (exposure and wellbeing fragments come before this file). Seconds on screen
+-- run from the claim to the end, never past the lease. `active`: the reviewer ended it.
+local SOUND_FACTOR = {{SOUND_FACTOR}}  -- video with sound on, relative to a muted video
+local function end_exposure(aid, now, ended, active, played, sound)
+  local a = redis.call('HMGET', assignment_key(aid), 'item', 'reviewer', 'team', 'started_at',
+    'expires_at', 'level', 'reveals')
+  local item_id, rid, team = a[1], a[2], a[3]
+  local level = a[6] or 'blurred'
+  local i = redis.call('HMGET', item_key(item_id), 'severity', 'media_type', 'labels',
+    'rate_' .. level)
+  local seconds = math.max(0, math.min(now, tonumber(a[5])) - tonumber(a[4]))
+  local factor = (i[2] == 'video' and sound == '1') and SOUND_FACTOR or 1
+  local dose = math.floor((tonumber(i[4]) or 0) * seconds * factor * MICRO_UNITS + 0.5)
+  local p = team_policy(team)
+  local severity = tonumber(i[1]) or 0
+  local ev = {severe = severity >= p.severe_threshold, media_type = i[2], level = level}
+  local reveals = tonumber(a[7]) or 0
+  local hour, day, week = exposure_record(rid, now, dose, ev.severe, reveals, seconds, {
+    'item', item_id, 'assignment', aid, 'team', team, 'at', now, 'ended', ended,
+    'media_type', i[2], 'labels', i[3], 'severity', i[1], 'severe', ev.severe and 1 or 0,
+    'level', level, 'reveals', reveals, 'seconds', seconds, 'played_seconds', played,
+    'sound', sound, 'dose', dose})
+  wellbeing_after(rid, team, now, p, ev, hour, day, week, active)
+end
+
 -- Requeue the items of up to `limit` leases that expired at or before `now`.
 local function expire_leases(leases, heads, now, limit)
   local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, limit)
@@ -62,6 +88,7 @@ local function expire_leases(leases, heads, now, limit)
     local item_id, reviewer = unpack(redis.call('HMGET', assignment_key(aid), 'item', 'reviewer'))
     if item_id and redis.call('HGET', item_key(item_id), 'assignment') == aid then
       requeue(item_id, heads)
+      end_exposure(aid, now, 'expired', false, 0, '0')
     end
     close_assignment(aid, reviewer or '', leases, 'expired', now)
   end

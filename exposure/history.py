@@ -1,0 +1,46 @@
+"""A reviewer's hourly exposure history, from the ledger's hour buckets.
+
+Each UTC day is one hash, so a week is eight reads in one round trip; hours without exposure
+are listed with zeros, so a chart needs no gap-filling.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from redis.asyncio import Redis
+
+from exposure import keys
+
+COUNTS = ("items", "reveals", "seconds", "severe")
+
+
+async def hourly(*, redis: Redis, reviewer: str, now: float, days: int) -> list[dict[str, Any]]:
+    """Buckets from `days` × 24 hours ago up to the current hour, oldest first."""
+    last = math.floor(now / 3600)
+    first = last - days * 24 + 1
+    day_indexes = range(first // 24, last // 24 + 1)
+    async with redis.pipeline(transaction=False) as pipe:
+        for d in day_indexes:
+            pipe.hgetall(keys.day(reviewer, d))
+        found: dict[str, str] = {}
+        for raw in await pipe.execute():
+            found.update(raw)
+    rows = []
+    for h in range(first, last + 1):
+        row: dict[str, Any] = {
+            "start": h * 3600,
+            "dose": round(int(found.get(f"{h}:dose", 0)) / keys.MICRO, 4),
+        }
+        row.update({name: int(found.get(f"{h}:{name}", 0)) for name in COUNTS})
+        rows.append(row)
+    return rows
+
+
+async def events(*, redis: Redis, reviewer: str, count: int = 100) -> list[dict[str, str]]:
+    """The newest exposure events, newest first (what a lead or an audit reads in detail)."""
+    return [
+        {"event_id": entry_id, **fields}
+        for entry_id, fields in await redis.xrevrange(keys.events(reviewer), count=count)
+    ]

@@ -1,0 +1,35 @@
+"""Every Redis key the exposure ledger uses. exposure/lua/ledger.lua builds the same names.
+
+Doses are stored as integer micro-severe-minutes so that sums added and subtracted for years
+never drift.
+"""
+
+from __future__ import annotations
+
+PREFIX = "safeshift:"
+MICRO = 1_000_000  # stored units per severe-minute
+
+
+def totals(reviewer: str) -> str:
+    """Hash: running window sums (hour_sum, day_sum, week_sum) and the oldest bucket each still
+    counts (hour_low in minutes, day_low and week_low in hours), last_h, consecutive_severe."""
+    return f"{PREFIX}exposure:{reviewer}"
+
+
+def minutes(reviewer: str) -> str:
+    """Hash minute index -> dose: the buckets of the rolling hour, deleted as they leave it."""
+    return f"{PREFIX}exposure:{reviewer}:minutes"
+
+
+def day(reviewer: str, day_index: int) -> str:
+    """Hash "<hour index>:<dose|items|reveals|seconds|severe>" -> count, for one UTC day."""
+    return f"{PREFIX}exposure:{reviewer}:day:{day_index}"
+
+
+def events(reviewer: str) -> str:
+    """Stream of every exposure event of the reviewer, trimmed by age."""
+    return f"{PREFIX}exposure:{reviewer}:events"
+
+
+# How long hour buckets and events are kept (the reviewer history reads at most this far back).
+RETENTION_SECONDS = 35 * 86400

@@ -1,0 +1,132 @@
+"""Periodic wellbeing work: the team pass (alerts resolved or overdue) and SLA risk.
+
+Both are idempotent (alerts are keyed by cause, the at-risk table is replaced whole), so several
+API processes may run them; api/periodic.py still takes a short lock per tick.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from redis.asyncio import Redis
+
+from scheduler import accounts, keys, pools
+from scheduler.scripts import Scripts
+from wellbeing import alerts, policy, state
+from wellbeing import keys as wkeys
+
+
+async def team_pass(*, redis: Redis, scripts: Scripts, now: float) -> int:
+    """Resolve budget and mood alerts that are over, raise break_overdue; returns reviewers seen."""
+    seen = 0
+    for team in await accounts.team_ids(redis=redis):
+        seen += int(
+            await scripts.tick(keys=[], args=[now, team, policy.BREAK_OVERDUE_GRACE_SECONDS])
+        )
+    return seen
+
+
+def _speaks(languages: list[str], lang: str) -> bool:
+    """As the claim script: equal, or one is a subtag-prefix of the other (en ~ en-GB)."""
+    if not lang:
+        return True
+    return any(
+        lang == mine or lang.startswith(mine + "-") or mine.startswith(lang + "-")
+        for mine in languages
+    )
+
+
+async def _due_severe_items(redis: Redis, *, band: int, until: float) -> list[dict[str, str]]:
+    """Queued items at or above `band` whose deadline is before `until`, from the pools."""
+    names = [m.split("|", 1)[1] for m in await redis.zrange(keys.HEADS, 0, -1)]
+    severe = [name for name in names if pools.band_of(name) >= band]
+    async with redis.pipeline(transaction=False) as pipe:
+        for name in severe:
+            for priority in range(10):
+                low = pools.score(priority=priority, deadline=0)
+                pipe.zrangebyscore(name, low, pools.score(priority=priority, deadline=until))
+        batches = await pipe.execute()
+    ids = [item_id for batch in batches for item_id in batch]
+    async with redis.pipeline(transaction=False) as pipe:
+        for item_id in ids:
+            pipe.hmget(keys.item(item_id), "id", "queue", "language", "skills", "categories")
+        rows = await pipe.execute()
+    fields = ("id", "queue", "language", "skills", "categories")
+    return [dict(zip(fields, row, strict=True)) for row in rows if row[0]]
+
+
+async def sla_risk(
+    *, redis: Redis, scripts: Scripts, now: float, lease_default: int
+) -> dict[str, int]:
+    """Severe items near their deadline that no eligible reviewer has the budget to take.
+
+    Returns the at-risk count per queue (also stored for GET /v1/queues), and raises or clears
+    one `sla_at_risk` alert per queue for the teams that could take its items.
+    """
+    teams = await accounts.team_ids(redis=redis)
+    policies = {
+        t: await policy.get(redis=redis, team=t, lease_default=lease_default) for t in teams
+    }
+    thresholds = [p.severe_threshold for p in policies.values()] or [
+        policy.Policy().severe_threshold
+    ]
+    items = await _due_severe_items(
+        redis, band=pools.band(min(thresholds)), until=now + policy.SLA_RISK_SECONDS
+    )
+    reviewers: list[dict[str, Any]] = []
+    for team in teams:
+        states = {s["id"]: s for s in await state.team(scripts=scripts, team_id=team, now=now)}
+        for rid, st in states.items():
+            profile = await accounts.get_reviewer(redis=redis, reviewer_id=rid)
+            reviewers.append({**profile, "has_budget": st["used_fraction"] < 1})
+    at_risk: dict[str, int] = defaultdict(int)
+    helpers: dict[str, set[str]] = defaultdict(set)  # queue -> teams able to route its items
+    for item in items:
+        need = {s for s in item["skills"].split(",") if s}
+        cats = {c for c in item["categories"].split(",") if c}
+        routable = [
+            r
+            for r in reviewers
+            if _speaks(r["languages"], item["language"] or "")
+            and need <= set(r["skills"])
+            and not cats & set(r["opt_outs"])
+        ]
+        if not any(r["has_budget"] for r in routable):
+            at_risk[item["queue"]] += 1
+            helpers[item["queue"]].update(r["team"] for r in routable)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.delete(wkeys.AT_RISK)
+        if at_risk:
+            pipe.hset(wkeys.AT_RISK, mapping=dict(at_risk))
+        await pipe.execute()
+    queues = set(await _queues_with_alerts(redis, teams)) | set(at_risk)
+    for queue in queues:
+        for team in teams:
+            if queue in at_risk and (team in helpers[queue] or not helpers[queue]):
+                await alerts.raise_alert(
+                    scripts=scripts,
+                    team=team,
+                    kind="sla_at_risk",
+                    subject=queue,
+                    now=now,
+                    detail=(
+                        f"{at_risk[queue]} severe item(s) in queue '{queue}' are due within"
+                        f" {policy.SLA_RISK_SECONDS // 60} minutes and no eligible reviewer has"
+                        " exposure budget left."
+                    ),
+                )
+            elif queue not in at_risk:
+                await alerts.clear(
+                    scripts=scripts, team=team, kind="sla_at_risk", subject=queue, now=now
+                )
+    return dict(at_risk)
+
+
+async def _queues_with_alerts(redis: Redis, teams: list[str]) -> list[str]:
+    fields = await redis.hkeys(wkeys.OPEN_ALERTS)
+    return [f.split("|", 2)[2] for f in fields if f.split("|", 2)[1] == "sla_at_risk"]
+
+
+async def at_risk(*, redis: Redis) -> dict[str, int]:
+    return {q: int(n) for q, n in (await redis.hgetall(wkeys.AT_RISK)).items()}

@@ -1,0 +1,41 @@
+"""Every Redis key wellbeing uses. The Lua fragments in wellbeing/lua build the same names."""
+
+from __future__ import annotations
+
+PREFIX = "safeshift:"
+
+
+def state(reviewer: str) -> str:
+    """Hash: work_since, last_active, break_until, break_reason, last_break_at, last_checkin_at,
+    last_mood, mood_factor, mood_until, checkins."""
+    return f"{PREFIX}wellbeing:{reviewer}"
+
+
+def checkins(reviewer: str) -> str:
+    """Stream of the reviewer's check-ins (mood, note), newest kept."""
+    return f"{PREFIX}wellbeing:{reviewer}:checkins"
+
+
+def policy(team: str) -> str:
+    return f"{PREFIX}policy:{team}"
+
+
+def headroom(team: str) -> str:
+    """Sorted set: reviewer -> share of their day budget still left (for steering)."""
+    return f"{PREFIX}team:{team}:headroom"
+
+
+def alert(alert_id: str) -> str:
+    return f"{PREFIX}alert:{alert_id}"
+
+
+def team_alerts(team: str) -> str:
+    """Sorted set of the team's open alert ids by creation time."""
+    return f"{PREFIX}alerts:{team}"
+
+
+# Hash "<team>|<type>|<subject>" -> open alert id: one open alert per cause, raised once.
+OPEN_ALERTS = f"{PREFIX}alerts:open"
+
+# Queues with severe items at risk of missing their deadline: hash queue -> count.
+AT_RISK = f"{PREFIX}queues:at-risk"

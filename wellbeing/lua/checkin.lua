@@ -1,0 +1,20 @@
+-- Record a check-in. A mood at or below the team's threshold scales the reviewer's budgets for
+-- the rest of the UTC day and alerts the lead; a better one later resolves that alert.
+-- ARGV[1]: reviewer  ARGV[2]: team  ARGV[3]: now  ARGV[4]: mood 1-5  ARGV[5]: note
+-- Returns {check-in id, 1 if the mood was low}.
+local rid, team, now, mood = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local p = team_policy(team)
+local wkey = wellbeing_key(rid)
+local id = redis.call('XADD', wkey .. ':checkins', 'MAXLEN', '~', 1000, '*', 'mood', mood,
+  'note', ARGV[5], 'at', now)
+redis.call('HSET', wkey, 'last_checkin_at', now, 'last_mood', mood)
+if mood <= p.low_mood_threshold then
+  local midnight = (math.floor(now / 86400) + 1) * 86400
+  redis.call('HSET', wkey, 'mood_factor', p.low_mood_budget_factor, 'mood_until', midnight)
+  raise_alert(team, 'low_mood', rid, rid, now, string.format(
+    'Reviewer %s checked in with mood %d of 5; their budgets are at %d%% for the rest of the day.',
+    rid, mood, math.floor(p.low_mood_budget_factor * 100 + 0.5)))
+  return {id, 1}
+end
+clear_alert(team, 'low_mood', rid, now)
+return {id, 0}

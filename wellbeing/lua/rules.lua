@@ -1,0 +1,144 @@
+-- Wellbeing rules, prepended after exposure/lua/ledger.lua to the scripts that claim, end
+-- assignments, or read and act on a reviewer's state. The policy defaults and the steering
+-- constants come from wellbeing/policy.py at load time.
+local WP = '{{PREFIX}}'
+local POLICY_DEFAULTS = {{POLICY_DEFAULTS}}
+local STEER_FRACTION = {{STEER_FRACTION}}
+local STEER_DEADLINE = {{STEER_DEADLINE_SECONDS}}
+local TEAMMATE_ACTIVE = {{TEAMMATE_ACTIVE_SECONDS}}
+local MICRO_UNITS = {{MICRO}}
+
+local function wellbeing_key(rid) return WP .. 'wellbeing:' .. rid end
+
+-- The team's policy: the fields its lead set, the defaults for the rest.
+local function team_policy(team)
+  local p = {}
+  for k, v in pairs(POLICY_DEFAULTS) do p[k] = v end
+  local stored = redis.call('HGETALL', WP .. 'policy:' .. team)
+  for i = 1, #stored, 2 do p[stored[i]] = tonumber(stored[i + 1]) end
+  return p
+end
+
+-- Budgets in micro units; a low mood scales them until its day ends.
+local function budgets(p, mood_factor, mood_until, now)
+  local f = 1
+  if mood_until and tonumber(mood_until) and tonumber(mood_until) > now then
+    f = tonumber(mood_factor) or 1
+  end
+  return {hour = p.budget_hour * f * MICRO_UNITS, day = p.budget_day * f * MICRO_UNITS,
+    week = p.budget_week * f * MICRO_UNITS}, f
+end
+
+local function used_fraction(b, hour, day, week)
+  return math.max(hour / b.hour, day / b.day, week / b.week)
+end
+
+-- One open alert per (team, type, subject): raising it again changes nothing.
+local function raise_alert(team, kind, subject, reviewer, now, detail)
+  local open = WP .. 'alerts:open'
+  local field = team .. '|' .. kind .. '|' .. subject
+  if redis.call('HEXISTS', open, field) == 1 then return nil end
+  local id = 'alr_' .. redis.call('INCR', WP .. 'alerts:seq')
+  redis.call('HSET', WP .. 'alert:' .. id, 'id', id, 'type', kind, 'team', team,
+    'subject', subject, 'reviewer', reviewer, 'created_at', now, 'detail', detail)
+  redis.call('ZADD', WP .. 'alerts:' .. team, now, id)
+  redis.call('HSET', open, field, id)
+  return id
+end
+
+local function clear_alert(team, kind, subject, now)
+  local open = WP .. 'alerts:open'
+  local field = team .. '|' .. kind .. '|' .. subject
+  local id = redis.call('HGET', open, field)
+  if not id then return end
+  redis.call('HDEL', open, field)
+  redis.call('ZREM', WP .. 'alerts:' .. team, id)
+  redis.call('HSET', WP .. 'alert:' .. id, 'resolved_at', now)
+  redis.call('EXPIRE', WP .. 'alert:' .. id, 30 * 86400)  -- resolved alerts: kept a month
+end
+
+local function start_break(rid, team, now, seconds, reason)
+  local wkey = wellbeing_key(rid)
+  local current = tonumber(redis.call('HGET', wkey, 'break_until')) or 0
+  local till = math.max(current, now + seconds)
+  redis.call('HSET', wkey, 'break_until', till, 'break_reason', reason, 'last_break_at', now)
+  redis.call('HDEL', wkey, 'work_since')
+  clear_alert(team, 'break_overdue', rid, now)
+  return till
+end
+
+-- Is a teammate who was active lately, and is not on a break, further from their day budget?
+local function teammate_has_more(team, rid, my_headroom, now)
+  local others = redis.call('ZREVRANGEBYSCORE', WP .. 'team:' .. team .. ':headroom', '+inf',
+    '(' .. my_headroom, 'LIMIT', 0, 8)
+  for _, other in ipairs(others) do
+    if other ~= rid then
+      local s = redis.call('HMGET', wellbeing_key(other), 'last_active', 'break_until')
+      if now - (tonumber(s[1]) or 0) <= TEAMMATE_ACTIVE and (tonumber(s[2]) or 0) <= now then
+        return true
+      end
+    end
+  end
+  return false
+end
+
+-- What this reviewer may take now. Returns ({brk = until, reason = ...} or the claim limits:
+-- max_band, severe_band, prefer_mild, defer_after), and the team's policy.
+local function wellbeing_gate(rid, team, now)
+  local p = team_policy(team)
+  local wkey = wellbeing_key(rid)
+  local w = redis.call('HMGET', wkey, 'break_until', 'break_reason', 'work_since', 'last_active',
+    'mood_factor', 'mood_until')
+  local till = tonumber(w[1]) or 0
+  if till > now then return {brk = till, reason = w[2]}, p end
+  local since, active = tonumber(w[3]), tonumber(w[4]) or 0
+  if since and now - active >= p.break_seconds then  -- away that long: that was a break
+    redis.call('HSET', wkey, 'last_break_at', active)
+    redis.call('HDEL', wkey, 'work_since')
+    since = nil
+  end
+  if since and now - since >= p.max_continuous_work_seconds then
+    return {brk = start_break(rid, team, now, p.break_seconds, 'continuous_work'),
+      reason = 'continuous_work'}, p
+  end
+  local hour, day, week, consecutive = exposure_windows(rid, now)
+  local b = budgets(p, w[5], w[6], now)
+  local severe_band = math.floor(p.severe_threshold * 100 + 0.5)
+  local lim = {max_band = 100, severe_band = severe_band, prefer_mild = false, defer_after = 0}
+  local used = used_fraction(b, hour, day, week)
+  if used >= 1 then
+    lim.max_band = severe_band - 1  -- budget spent: nothing severe until the window clears
+  elseif used >= STEER_FRACTION and teammate_has_more(team, rid, 1 - day / b.day, now) then
+    lim.defer_after = now + STEER_DEADLINE
+  end
+  if consecutive >= p.max_consecutive_severe then lim.prefer_mild = true end
+  return lim, p
+end
+
+-- The rules that follow an exposure: cool-down, budget alerts, the team's headroom. `active`:
+-- the reviewer ended it themselves (not a lease that ran out).
+local function wellbeing_after(rid, team, now, p, ev, hour, day, week, active)
+  local wkey = wellbeing_key(rid)
+  local w = redis.call('HMGET', wkey, 'break_until', 'mood_factor', 'mood_until')
+  if active then
+    redis.call('HSET', wkey, 'last_active', now)
+    local cool = p.cooldown_after_severe_seconds
+    if ev.severe and cool > 0 and (ev.media_type == 'video' or ev.level == 'color')
+       and now + cool > (tonumber(w[1]) or 0) then
+      redis.call('HSET', wkey, 'break_until', now + cool, 'break_reason', 'cooldown')
+    end
+  end
+  local b, factor = budgets(p, w[2], w[3], now)
+  local sums = {hour = hour, day = day, week = week}
+  for _, window in ipairs({'week', 'day', 'hour'}) do
+    if sums[window] >= b[window] then
+      raise_alert(team, 'budget_exceeded', rid, rid, now, string.format(
+        'Reviewer %s has used %.1f of %.1f severe-minutes in the rolling %s; severe items'
+        .. ' go to others until it clears.', rid, sums[window] / MICRO_UNITS,
+        b[window] / MICRO_UNITS, window))
+      break
+    end
+  end
+  redis.call('ZADD', WP .. 'team:' .. team .. ':headroom', 1 - day / b.day, rid)
+  return factor
+end

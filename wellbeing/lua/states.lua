@@ -1,0 +1,36 @@
+-- Each reviewer's exposure and wellbeing state, for /v1/me/exposure and the team dashboard.
+-- Window sums are brought up to now on the way (hence a script, not reads).
+-- ARGV[1]: now  ARGV[2]: 'team' or 'reviewer'  ARGV[3]: that id
+-- Returns, per reviewer, the values named by wellbeing.state.STATE_FIELDS, flat.
+local now = tonumber(ARGV[1])
+local ids
+if ARGV[2] == 'team' then
+  ids = redis.call('SMEMBERS', WP .. 'team:' .. ARGV[3] .. ':reviewers')
+  table.sort(ids)
+else
+  ids = {ARGV[3]}
+end
+local policies, out = {}, {}
+for _, rid in ipairs(ids) do
+  local r = redis.call('HMGET', WP .. 'reviewer:' .. rid, 'team', 'current')
+  local team = r[1] or ''
+  policies[team] = policies[team] or team_policy(team)
+  local p = policies[team]
+  local w = redis.call('HMGET', wellbeing_key(rid), 'work_since', 'last_active', 'break_until',
+    'break_reason', 'last_break_at', 'last_checkin_at', 'last_mood', 'mood_factor', 'mood_until')
+  local hour, day, week, consecutive = exposure_windows(rid, now)
+  local b, factor = budgets(p, w[8], w[9], now)
+  local live, expires = '', ''
+  if r[2] then
+    local a = redis.call('HMGET', WP .. 'assignment:' .. r[2], 'status', 'expires_at')
+    if a[1] == 'live' and tonumber(a[2]) > now then live, expires = r[2], a[2] end
+  end
+  local since = w[1] or ''
+  if since ~= '' and now - (tonumber(w[2]) or 0) >= p.break_seconds then since = '' end
+  for _, v in ipairs({rid, team, hour, day, week, b.hour, b.day, b.week, factor, consecutive,
+      since, w[2] or '', w[3] or '', w[4] or '', w[5] or '', w[6] or '', w[7] or '', live,
+      expires, p.max_continuous_work_seconds, p.break_seconds, p.checkin_interval_seconds}) do
+    out[#out + 1] = tostring(v)
+  end
+end
+return out

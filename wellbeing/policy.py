@@ -1,0 +1,94 @@
+"""A team's wellbeing policy: the limits the scheduler enforces, with the evidence's defaults.
+
+Stored per team as a Redis hash of the fields a lead set (budgets flattened to `budget_hour` and
+so on); everything else takes the defaults below, which the Lua scripts receive at load time, so
+a default changed here applies to every team that did not choose otherwise. docs/policy.md gives
+the basis of each default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from redis.asyncio import Redis
+
+from wellbeing import keys
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class Budgets(BaseModel):
+    """Severe-minutes per rolling window (IWF: 5 hours a day; the week is a choice under 25 h)."""
+
+    model_config = _STRICT
+    hour: float = Field(default=50.0, gt=0, allow_inf_nan=False)
+    day: float = Field(default=300.0, gt=0, allow_inf_nan=False)
+    week: float = Field(default=1200.0, gt=0, allow_inf_nan=False)
+
+
+class Policy(BaseModel):
+    model_config = _STRICT
+    budgets: Budgets = Field(default_factory=Budgets)
+    severe_threshold: float = Field(default=0.7, gt=0, le=1, allow_inf_nan=False)
+    max_consecutive_severe: int = Field(default=5, ge=1, strict=True)
+    cooldown_after_severe_seconds: int = Field(default=30, ge=0, strict=True)
+    max_continuous_work_seconds: int = Field(default=3000, gt=0, strict=True)
+    break_seconds: int = Field(default=600, gt=0, strict=True)
+    checkin_interval_seconds: int = Field(default=7200, gt=0, strict=True)
+    low_mood_threshold: int = Field(default=2, ge=1, le=5, strict=True)
+    low_mood_budget_factor: float = Field(default=0.5, gt=0, le=1, allow_inf_nan=False)
+    lease_seconds: int = Field(default=300, gt=0, strict=True)
+
+
+# Near a budget, severe items are steered to teammates with more left (choices, see docs).
+STEER_FRACTION = 0.8  # share of a budget used before steering starts
+STEER_DEADLINE_SECONDS = 900  # severe items due sooner than this are never held back
+TEAMMATE_ACTIVE_SECONDS = 900  # a teammate counts as able to take it if seen this recently
+BREAK_OVERDUE_GRACE_SECONDS = 300  # past the limit by this much, still working: tell the lead
+SLA_RISK_SECONDS = 900  # severe items due within this are checked for a reviewer with budget
+
+
+def flatten(policy: Policy, *, only_set: bool = False) -> dict[str, str]:
+    """Hash fields for Redis (and the Lua defaults table): budgets become budget_<window>."""
+    data = policy.model_dump(exclude_unset=only_set)
+    fields = {f"budget_{k}": v for k, v in data.pop("budgets", {}).items()}
+    fields.update(data)
+    return {k: str(v) for k, v in fields.items()}
+
+
+def unflatten(fields: dict[str, str], *, lease_default: int) -> Policy:
+    data: dict[str, Any] = {"lease_seconds": lease_default}
+    budgets: dict[str, float] = {}
+    for name, value in fields.items():
+        if name.startswith("budget_"):
+            budgets[name.removeprefix("budget_")] = float(value)
+        elif name in Policy.model_fields:
+            annotation = Policy.model_fields[name].annotation
+            data[name] = int(float(value)) if annotation is int else float(value)
+    data["budgets"] = Budgets(**budgets)
+    return Policy(**data)
+
+
+def lua_defaults() -> str:
+    """The defaults as a Lua table literal, for the scripts that read a team's policy.
+
+    The lease is left out: its default is the service's setting, which claims pass along.
+    """
+    fields = flatten(Policy())
+    fields.pop("lease_seconds")
+    return "{" + ", ".join(f"{k} = {v}" for k, v in fields.items()) + "}"
+
+
+async def get(*, redis: Redis, team: str, lease_default: int) -> Policy:
+    return unflatten(await redis.hgetall(keys.policy(team)), lease_default=lease_default)
+
+
+async def put(*, redis: Redis, team: str, policy: Policy) -> None:
+    """Replace the team's policy: only the fields given are stored, the rest follow defaults."""
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.delete(keys.policy(team))
+        fields = flatten(policy, only_set=True)
+        if fields:
+            pipe.hset(keys.policy(team), mapping=fields)
+        await pipe.execute()

@@ -1,0 +1,106 @@
+"""A reviewer's wellbeing state as people read it: windows against budgets, breaks, check-ins.
+
+One script reads it for one reviewer or a whole team (the window sums are brought up to date on
+the way), so the lead's dashboard is one round trip however large the team.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exposure.keys import MICRO
+from scheduler.scripts import Scripts
+
+# The values wellbeing/lua/states.lua returns per reviewer, in order.
+STATE_FIELDS = (
+    "id",
+    "team",
+    "dose_hour",
+    "dose_day",
+    "dose_week",
+    "budget_hour",
+    "budget_day",
+    "budget_week",
+    "budget_factor",
+    "consecutive_severe",
+    "work_since",
+    "last_active",
+    "break_until",
+    "break_reason",
+    "last_break_at",
+    "last_checkin_at",
+    "last_mood",
+    "assignment",
+    "lease_expires_at",
+    "max_continuous_work_seconds",
+    "break_seconds",
+    "checkin_interval_seconds",
+)
+WINDOWS = ("hour", "day", "week")
+
+
+def _num(value: str) -> float | None:
+    return float(value) if value else None
+
+
+def _shape(raw: dict[str, str], now: float) -> dict[str, Any]:
+    """Plain numbers and times (unix seconds) the API formats; doses in severe-minutes."""
+    dose = {w: round(int(float(raw[f"dose_{w}"])) / MICRO, 3) for w in WINDOWS}
+    budget = {w: round(float(raw[f"budget_{w}"]) / MICRO, 3) for w in WINDOWS}
+    break_until = _num(raw["break_until"])
+    on_break = break_until is not None and break_until > now
+    work_since = _num(raw["work_since"])
+    last_checkin = _num(raw["last_checkin_at"])
+    interval = float(raw["checkin_interval_seconds"])
+    checkin_from = last_checkin if last_checkin is not None else work_since
+    if on_break:
+        state = "on_break"
+    elif raw["assignment"]:
+        state = "reviewing"
+    else:
+        state = "available"
+    return {
+        "id": raw["id"],
+        "team": raw["team"],
+        "state": state,
+        "break_until": break_until if on_break else None,
+        "break_reason": raw["break_reason"] if on_break else None,
+        "dose": dose,
+        "budget": budget,
+        "budget_factor": float(raw["budget_factor"]),
+        "used_fraction": round(max(dose[w] / budget[w] for w in WINDOWS), 4),
+        "consecutive_severe": int(float(raw["consecutive_severe"])),
+        "continuous_work_seconds": round(now - work_since, 3) if work_since else 0,
+        "next_break_due_at": (
+            work_since + float(raw["max_continuous_work_seconds"]) if work_since else None
+        ),
+        "last_break_at": _num(raw["last_break_at"]),
+        "last_checkin_at": last_checkin,
+        "last_mood": int(float(raw["last_mood"])) if raw["last_mood"] else None,
+        "checkin_due_at": checkin_from + interval if checkin_from is not None else None,
+        "assignment": raw["assignment"] or None,
+        "lease_expires_at": _num(raw["lease_expires_at"]),
+    }
+
+
+def _rows(reply: list[str], now: float) -> list[dict[str, Any]]:
+    width = len(STATE_FIELDS)
+    return [
+        _shape(dict(zip(STATE_FIELDS, reply[i : i + width], strict=True)), now)
+        for i in range(0, len(reply), width)
+    ]
+
+
+async def reviewer(*, scripts: Scripts, reviewer_id: str, now: float) -> dict[str, Any]:
+    return _rows(await scripts.states(keys=[], args=[now, "reviewer", reviewer_id]), now)[0]
+
+
+async def team(*, scripts: Scripts, team_id: str, now: float) -> list[dict[str, Any]]:
+    return _rows(await scripts.states(keys=[], args=[now, "team", team_id]), now)
+
+
+async def take_break(
+    *, scripts: Scripts, reviewer_id: str, team_id: str, seconds: int, now: float
+) -> float:
+    """Granted at once, always. The caller releases the item in hand first."""
+    return float(await scripts.take_break(keys=[], args=[reviewer_id, team_id, now, seconds]))
