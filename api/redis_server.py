@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import signal
 import socket
 import subprocess
@@ -36,6 +37,17 @@ def _die_with_parent() -> None:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _alive(pidfile: Path) -> bool:
+    """Is the process named in the pidfile still running? (A killed server leaves the file.)"""
+    try:
+        os.kill(int(pidfile.read_text().strip() or 0), 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # someone else's process took the pid: not our server
+        return False
+    return True
 
 
 class EmbeddedRedis:
@@ -127,8 +139,9 @@ class EmbeddedRedis:
         client.close()
         pidfile = self.directory / "redis.pid"
         deadline = time.monotonic() + 10
-        while pidfile.exists() and time.monotonic() < deadline:
+        while _alive(pidfile) and time.monotonic() < deadline:
             time.sleep(0.05)
+        pidfile.unlink(missing_ok=True)
         self._portfile.unlink(missing_ok=True)
 
     def stop(self) -> None:

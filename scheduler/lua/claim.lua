@@ -101,7 +101,8 @@ while offset < limit and not preferred do
         local deferred = defer_after > 0 and band >= severe_band and (score % 1e13) / 1000 > defer_after
         local mild = band < severe_band or not prefer_mild
         local pick = {id = id, score = score, pool = pool, queue = q}
-        if mild and not deferred then
+        if deferred then  -- left for a teammate with more budget, while its deadline allows
+        elseif mild then
           if better(id, score, preferred) then preferred = pick end
         elseif better(id, score, fallback) then
           fallback = pick
@@ -112,7 +113,7 @@ while offset < limit and not preferred do
   offset = offset + batch
   batch = math.min(batch * 4, 256)
 end
-local best = preferred or fallback  -- rotation and steering prefer; a severe item beats nothing
+local best = preferred or fallback  -- rotation prefers; a severe item beats an idle queue
 if not best then return {'empty'} end
 
 local aid = ARGV[4]

@@ -133,7 +133,7 @@ local function wellbeing_after(rid, team, now, p, ev, hour, day, week, active)
   for _, window in ipairs({'week', 'day', 'hour'}) do
     if sums[window] >= b[window] then
       raise_alert(team, 'budget_exceeded', rid, rid, now, string.format(
-        'Reviewer %s has used %.1f of %.1f severe-minutes in the rolling %s; severe items'
+        'Reviewer %s has used %.4g of %.4g severe-minutes in the rolling %s; severe items'
         .. ' go to others until it clears.', rid, sums[window] / MICRO_UNITS,
         b[window] / MICRO_UNITS, window))
       break
