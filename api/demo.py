@@ -18,10 +18,14 @@ from redis.asyncio import Redis
 from api.settings import Settings
 from blur.limits import MediaLimits
 from blur.store import MediaStore
-from scheduler import accounts, intake
+from exposure import keys as exposure_keys
+from scheduler import accounts, assignments, intake
 from scheduler.errors import AlreadyExists
-from scheduler.models import ItemIn, KeyIn, ReviewerIn, TeamIn, VendorIn
+from scheduler.items import ingest
+from scheduler.models import DecisionIn, ItemIn, KeyIn, ReviewerIn, TeamIn, VendorIn
 from scheduler.scripts import Scripts
+from wellbeing import checkins
+from wellbeing.errors import OnBreak
 
 VENDOR, TEAM = "demo-vendor", "demo-team"
 REVIEWERS = [
@@ -90,7 +94,50 @@ async def seed(*, redis: Redis, settings: Settings, now: float, items: int = 36)
         n: (await accounts.create_key(redis=redis, body=b, now=now))["key"] for n, b in made.items()
     }
     await _items(redis, scripts, settings, now, items)
+    await _history(redis, scripts, now)
     return keys
+
+
+async def _history(redis: Redis, scripts: Scripts, now: float) -> None:
+    """A morning of work for three reviewers and one low check-in, so the lead's dashboard has
+    something to show. Done once: a restart of the demo finds it already there."""
+    if await redis.exists(exposure_keys.totals("ana")):
+        return
+    rng = random.Random(11)
+    for n in range(30):
+        category, severity = _LABELS[n % len(_LABELS)]
+        body = ItemIn(
+            external_id=f"demo-past-{n}",
+            labels=[{"category": category, "severity": severity}],  # type: ignore[list-item]
+            text=f"Synthetic past post {n}, labelled {category} at {severity}.",
+        )
+        await ingest(
+            redis=redis, scripts=scripts, vendor=VENDOR, body=body, media=None, now=now - 5 * 3600
+        )
+    when = now - 4 * 3600
+    for n in range(30):
+        reviewer = ("ana", "ben", "chen")[n % 3]
+        when += rng.uniform(200, 500)
+        with suppress(OnBreak):
+            claimed = await assignments.claim(
+                scripts=scripts, reviewer=reviewer, now=when, lease_seconds=300
+            )
+            if claimed is not None:
+                decision = DecisionIn(verdict=rng.choice(["approve", "remove"]))  # type: ignore[arg-type]
+                await assignments.decide(
+                    scripts=scripts,
+                    reviewer=reviewer,
+                    assignment_id=claimed.assignment_id,
+                    decision=decision,
+                    now=when + rng.uniform(20, 240),
+                )
+    await checkins.record(
+        scripts=scripts,
+        reviewer_id="chen",
+        team_id=TEAM,
+        body=checkins.CheckinIn(mood=2, note="A hard queue this morning."),
+        now=now - 600,
+    )
 
 
 async def _items(redis: Redis, scripts: Scripts, settings: Settings, now: float, n: int) -> None:

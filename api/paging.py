@@ -1,4 +1,5 @@
-"""`{data, next_cursor}` pages over a list computed in full (teams, alerts, queues are small)."""
+"""`{data, next_cursor}` pages by offset: over a list of ids before the work (team exposure), or
+over a short list computed in full (alerts, queues)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,14 @@ def _offset(cursor: str | None) -> int:
         ) from None
 
 
-def page(rows: Sequence[Any], *, limit: int, cursor: str | None) -> dict[str, Any]:
+def bounds(total: int, *, limit: int, cursor: str | None) -> tuple[int, int, str | None]:
+    """The slice [start, end) this page covers, and the cursor of the next page (None: last)."""
     start = _offset(cursor)
     end = start + limit
-    following = base64.urlsafe_b64encode(f"o:{end}".encode()).decode() if end < len(rows) else None
+    following = base64.urlsafe_b64encode(f"o:{end}".encode()).decode() if end < total else None
+    return start, end, following
+
+
+def page(rows: Sequence[Any], *, limit: int, cursor: str | None) -> dict[str, Any]:
+    start, end, following = bounds(len(rows), limit=limit, cursor=cursor)
     return {"data": list(rows[start:end]), "next_cursor": following}

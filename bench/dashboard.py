@@ -92,10 +92,8 @@ async def fill(redis: Redis, scripts: Scripts, count: int, now: float) -> None:
 
 
 async def _cycle(scripts: Scripts, rid: str, now: float, rng: random.Random) -> float | None:
-    """One claim at `now`, 30-120 s on screen, one decision; None if a break is enforced.
-
-    Returns when the reviewer may claim again: after a break, or at once.
-    """
+    """One claim at `now`, 30-120 s on screen, one decision: None once decided, or the end of
+    the break the claim was refused for (the reviewer sits out the rounds until then)."""
     try:
         claimed = await assignments.claim(scripts=scripts, reviewer=rid, now=now, lease_seconds=300)
     except OnBreak as e:

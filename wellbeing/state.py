@@ -1,14 +1,17 @@
 """A reviewer's wellbeing state as people read it: windows against budgets, breaks, check-ins.
 
-One script reads it for one reviewer or a whole team (the window sums are brought up to date on
-the way), so the lead's dashboard is one round trip however large the team.
+One script reads it for a batch of reviewers (the window sums are brought up to date on the
+way); a team's batches go in one pipeline, so the lead's dashboard is one round trip however
+large the team, and no single script holds Redis for more than a couple of milliseconds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from exposure.keys import MICRO
+from scheduler import keys
 from scheduler.scripts import Scripts
 
 # The values wellbeing/lua/states.lua returns per reviewer, in order.
@@ -91,12 +94,28 @@ def _rows(reply: list[str], now: float) -> list[dict[str, Any]]:
     ]
 
 
+BATCH = 200  # reviewers per script call
+
+
 async def reviewer(*, scripts: Scripts, reviewer_id: str, now: float) -> dict[str, Any]:
-    return _rows(await scripts.states(keys=[], args=[now, "reviewer", reviewer_id]), now)[0]
+    return _rows(await scripts.states(keys=[], args=[now, reviewer_id]), now)[0]
+
+
+async def many(
+    *, scripts: Scripts, reviewer_ids: Sequence[str], now: float
+) -> list[dict[str, Any]]:
+    """The states of these reviewers, in this order."""
+    batches = [reviewer_ids[i : i + BATCH] for i in range(0, len(reviewer_ids), BATCH)]
+    async with scripts.redis.pipeline(transaction=False) as pipe:
+        for batch in batches:  # a pipeline loads the script first if Redis forgot it
+            await scripts.states.script(keys=[], args=[now, *batch], client=pipe)
+        replies = await pipe.execute()
+    return [row for reply in replies for row in _rows(reply, now)]
 
 
 async def team(*, scripts: Scripts, team_id: str, now: float) -> list[dict[str, Any]]:
-    return _rows(await scripts.states(keys=[], args=[now, "team", team_id]), now)
+    ids = sorted(await scripts.redis.smembers(keys.team_reviewers(team_id)))
+    return await many(scripts=scripts, reviewer_ids=ids, now=now)
 
 
 async def take_break(

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Query
 
 from api.context import Context
 from api.deps import ContextDep, LeadOrAdmin, PrincipalDep
-from api.paging import Cursor, Limit, page
+from api.paging import Cursor, Limit, bounds, page
 from api.problems import Problem
 from api.routes.me import exposure_view
 from exposure import history
@@ -43,8 +43,9 @@ async def team_exposure(
 ) -> dict[str, Any]:
     """Every reviewer of the team: state, dose and budget per window, breaks, check-ins, alerts."""
     await _team_in_scope(ctx, who, team)
-    now = ctx.clock()
-    rows = await state.team(scripts=ctx.scripts, team_id=team, now=now)
+    ids = await accounts.team_reviewer_ids(redis=ctx.redis, team=team)
+    start, end, following = bounds(len(ids), limit=limit, cursor=cursor)
+    rows = await state.many(scripts=ctx.scripts, reviewer_ids=ids[start:end], now=ctx.clock())
     by_reviewer: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for alert in await alerts.open_alerts(redis=ctx.redis, team=team):
         if alert["reviewer"]:
@@ -69,7 +70,7 @@ async def team_exposure(
         }
         for st in rows
     ]
-    return page(data, limit=limit, cursor=cursor)
+    return {"data": data, "next_cursor": following}
 
 
 @router.get("/v1/reviewers/{reviewer_id}/exposure")

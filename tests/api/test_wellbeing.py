@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -347,3 +348,47 @@ async def test_scoping_of_exposure_data(api: Api) -> None:
     assert (await api.get("/v1/queues", keys["vendor"])).status_code == 403
     team = (await api.get("/v1/teams/t1/exposure", keys["lead"])).json()
     assert [row["id"] for row in team["data"]] == ["r1", "r2"] and team["next_cursor"] is None
+
+
+async def test_team_exposure_pages(api: Api) -> None:
+    keys = await api.world({f"r{n}": {} for n in range(5)})
+    seen, cursor = [], None
+    while True:
+        url = "/v1/teams/t1/exposure?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        body = (await api.get(url, keys["lead"])).json()
+        seen += [row["id"] for row in body["data"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"r{n}" for n in range(5)]
+    bad = await api.get("/v1/teams/t1/exposure?cursor=!!", keys["lead"])
+    assert bad.status_code == 422
+
+
+async def test_periodic_passes_from_two_processes_raise_one_alert(api: Api, redis_url: str) -> None:
+    """APScheduler does not coordinate processes: the wellbeing pass must be idempotent."""
+    from redis.asyncio import Redis
+
+    from scheduler.scripts import Scripts
+
+    keys = await api.world()
+    await put_policy(
+        api, max_continuous_work_seconds=60, budgets={"hour": 0.01, "day": 9, "week": 9}
+    )
+    await api.text_item(keys["vendor"], "t", labels=VIOLENT)
+    a = await claim(api, keys["r1"])
+    assert a is not None
+    api.clock.advance(200)
+    assert (await api.post(f"/v1/assignments/{a['id']}/heartbeat", keys["r1"])).status_code == 200
+    api.clock.advance(200)
+    other = Redis.from_url(redis_url, decode_responses=True)
+    try:
+        passes = [
+            jobs.team_pass(redis=client, scripts=Scripts(client), now=api.clock())
+            for client in (api.app.state.ctx.redis, other, api.app.state.ctx.redis, other)
+        ]
+        await asyncio.gather(*passes)
+    finally:
+        await other.aclose()
+    alerts = (await api.get("/v1/alerts", keys["lead"])).json()["data"]
+    assert [x["type"] for x in alerts] == ["break_overdue"]

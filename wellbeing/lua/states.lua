@@ -1,17 +1,13 @@
 -- Each reviewer's exposure and wellbeing state, for /v1/me/exposure and the team dashboard.
 -- Window sums are brought up to now on the way (hence a script, not reads).
--- ARGV[1]: now  ARGV[2]: 'team' or 'reviewer'  ARGV[3]: that id
+-- Callers pass a few hundred reviewers per call (a team goes in several calls, pipelined), so
+-- no call holds Redis for long.
+-- ARGV[1]: now  ARGV[2..]: reviewer ids
 -- Returns, per reviewer, the values named by wellbeing.state.STATE_FIELDS, flat.
 local now = tonumber(ARGV[1])
-local ids
-if ARGV[2] == 'team' then
-  ids = redis.call('SMEMBERS', WP .. 'team:' .. ARGV[3] .. ':reviewers')
-  table.sort(ids)
-else
-  ids = {ARGV[3]}
-end
 local policies, out = {}, {}
-for _, rid in ipairs(ids) do
+for n = 2, #ARGV do
+  local rid = ARGV[n]
   local r = redis.call('HMGET', WP .. 'reviewer:' .. rid, 'team', 'current')
   local team = r[1] or ''
   policies[team] = policies[team] or team_policy(team)

@@ -1,11 +1,14 @@
--- The team's periodic wellbeing pass: resolve what is resolved, raise what is overdue.
+-- The team's periodic wellbeing pass: resolve what is resolved, raise what is overdue, and trim
+-- the exposure events of reviewers who stopped working (those who work trim at every write).
 -- Idempotent (alerts are keyed by cause), so several API processes may run it.
 -- ARGV[1]: now  ARGV[2]: team  ARGV[3]: grace seconds past the work limit before break_overdue
 -- Returns the number of reviewers looked at.
 local now, team, grace = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local p = team_policy(team)
 local ids = redis.call('SMEMBERS', WP .. 'team:' .. team .. ':reviewers')
+local oldest = string.format('%d', math.max(0, now - EXPOSURE_RETENTION) * 1000)
 for _, rid in ipairs(ids) do
+  redis.call('XTRIM', exposure_key(rid) .. ':events', 'MINID', '~', oldest)
   local wkey = wellbeing_key(rid)
   local w = redis.call('HMGET', wkey, 'work_since', 'last_active', 'mood_factor', 'mood_until')
   local hour, day, week = exposure_windows(rid, now)
