@@ -67,19 +67,23 @@ end
 -- atomic step. `fields`: the event as field, value pairs. Returns the window sums after it and
 -- the severe items in a row.
 local function exposure_record(rid, now, dose, severe, reveals, seconds, fields)
-  local hour, day, week = exposure_windows(rid, now)
+  local hour, day, week, consecutive = exposure_windows(rid, now)
   local key = exposure_key(rid)
   local m, h = math.floor(now / 60), math.floor(now / 3600)
   local dkey = exposure_day_key(rid, h)
   if dose > 0 then redis.call('HINCRBY', key .. ':minutes', m, dose) end
   redis.call('HINCRBY', dkey, h .. ':dose', dose)
-  redis.call('HINCRBY', dkey, h .. ':items', 1)
+  if redis.call('HINCRBY', dkey, h .. ':items', 1) == 1 then  -- an hour's first: keep the day
+    redis.call('EXPIRE', dkey, EXPOSURE_RETENTION + 86400)
+  end
   redis.call('HINCRBY', dkey, h .. ':seconds', math.floor(seconds + 0.5))
   if reveals > 0 then redis.call('HINCRBY', dkey, h .. ':reveals', reveals) end
-  if severe then redis.call('HINCRBY', dkey, h .. ':severe', 1) end
-  redis.call('EXPIRE', dkey, EXPOSURE_RETENTION + 86400)
-  local consecutive = 0
-  if severe then consecutive = redis.call('HINCRBY', key, 'consecutive_severe', 1) end
+  if severe then
+    redis.call('HINCRBY', dkey, h .. ':severe', 1)
+    consecutive = consecutive + 1
+  else
+    consecutive = 0
+  end
   hour, day, week = hour + dose, day + dose, week + dose
   redis.call('HSET', key, 'hour_sum', hour, 'day_sum', day, 'week_sum', week, 'last_h', h,
     'last_m', m, 'consecutive_severe', consecutive, 'last_at', now)

@@ -95,11 +95,13 @@ while offset < limit and not preferred do
     local head_score = tonumber(heads[i + 1])
     if preferred and not better(head_id, head_score, preferred) then break end
     local q, band = eligible(pool)
-    if q then
+    local mild = q and (band < severe_band or not prefer_mild)
+    -- Rotation looks past severe pools for a mild one; heads come best first, so once a severe
+    -- fallback is found, later severe pools need no closer look.
+    if q and (mild or not fallback) then
       local id, score = first_unskipped(pool, head_id, head_score)
       if id then
         local deferred = defer_after > 0 and band >= severe_band and (score % 1e13) / 1000 > defer_after
-        local mild = band < severe_band or not prefer_mild
         local pick = {id = id, score = score, pool = pool, queue = q}
         if deferred then  -- left for a teammate with more budget, while its deadline allows
         elseif mild then
@@ -126,7 +128,5 @@ redis.call('HSET', assignment_key(aid), 'id', aid, 'item', best.id, 'reviewer', 
   'level', 'blurred', 'reveals', 0, 'callback', callback)
 redis.call('ZADD', KEYS[1], expires, aid)
 redis.call('HSET', KEYS[3], 'current', aid)
-local wkey = wellbeing_key(ARGV[1])
-redis.call('HSETNX', wkey, 'work_since', now)  -- the start of this stretch of work
-redis.call('HSET', wkey, 'last_active', now)
+wellbeing_claimed(ARGV[1], now, lim)
 return {'assigned', aid, tostring(expires), unpack(view)}

@@ -21,7 +21,7 @@ redis.call('HSET', KEYS[1], 'status', 'decided', 'ended_at', now, 'decision_key'
 redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('HDEL', reviewer_key(ARGV[1]), 'current')  -- a live assignment is the current one
 redis.call('DEL', P .. 'item:' .. a.item .. ':skippers')
-end_exposure(ARGV[3], now, 'decided', true, ARGV[5], ARGV[6])
+end_exposure(ARGV[3], now, 'decided', true, ARGV[5], ARGV[6], a)
 if a.callback then
   local event_id = 'evt_' .. string.sub(ARGV[3], 5)
   redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', a.item,

@@ -59,20 +59,25 @@ end
 -- rules that follow (exposure and wellbeing fragments come before this file). Seconds on screen
 -- run from the claim to the end, never past the lease. `active`: the reviewer ended it.
 local SOUND_FACTOR = {{SOUND_FACTOR}}  -- video with sound on, relative to a muted video
-local function end_exposure(aid, now, ended, active, played, sound)
-  local a = redis.call('HMGET', assignment_key(aid), 'item', 'reviewer', 'team', 'started_at',
-    'expires_at', 'level', 'reveals')
-  local item_id, rid, team = a[1], a[2], a[3]
-  local level = a[6] or 'blurred'
+-- `a`: the assignment's fields as live_assignment reads them (nil: read them here).
+local function end_exposure(aid, now, ended, active, played, sound, a)
+  if not a then
+    local f = redis.call('HMGET', assignment_key(aid), 'item', 'reviewer', 'team', 'started_at',
+      'expires_at', 'level', 'reveals')
+    a = {item = f[1], reviewer = f[2], team = f[3], started_at = tonumber(f[4]),
+      expires_at = tonumber(f[5]), level = f[6], reveals = tonumber(f[7]) or 0}
+  end
+  local item_id, rid, team = a.item, a.reviewer, a.team
+  local level = a.level or 'blurred'
   local i = redis.call('HMGET', item_key(item_id), 'severity', 'media_type', 'labels',
     'rate_' .. level)
-  local seconds = math.max(0, math.min(now, tonumber(a[5])) - tonumber(a[4]))
+  local seconds = math.max(0, math.min(now, a.expires_at) - a.started_at)
   local factor = (i[2] == 'video' and sound == '1') and SOUND_FACTOR or 1
   local dose = math.floor((tonumber(i[4]) or 0) * seconds * factor * MICRO_UNITS + 0.5)
   local p = team_policy(team)
   local severity = tonumber(i[1]) or 0
   local ev = {severe = severity >= p.severe_threshold, media_type = i[2], level = level}
-  local reveals = tonumber(a[7]) or 0
+  local reveals = a.reveals
   local hour, day, week = exposure_record(rid, now, dose, ev.severe, reveals, seconds, {
     'item', item_id, 'assignment', aid, 'team', team, 'at', now, 'ended', ended,
     'media_type', i[2], 'labels', i[3], 'severity', i[1], 'severe', ev.severe and 1 or 0,

@@ -3,10 +3,11 @@
 -- reviewer: indistinguishable on purpose), 'lease_lost'.
 local function live_assignment(akey, aid, reviewer, now)
   local a = redis.call('HMGET', akey, 'item', 'reviewer', 'status', 'expires_at', 'decision_key',
-    'level', 'team', 'callback')
+    'level', 'team', 'callback', 'started_at', 'reveals')
   if not a[1] or a[2] ~= reviewer then return nil, 'not_found' end
   local fields = {item = a[1], reviewer = a[2], status = a[3], expires_at = tonumber(a[4]),
-    decision_key = a[5], level = a[6], team = a[7], callback = a[8] == '1'}
+    decision_key = a[5], level = a[6], team = a[7], callback = a[8] == '1',
+    started_at = tonumber(a[9]), reveals = tonumber(a[10]) or 0}
   -- A live assignment past its expiry lost its lease even if no sweep has run yet. Every path
   -- that takes an item from an assignment closes the assignment in the same script, so a live
   -- one always still holds its item.

@@ -11,6 +11,6 @@ if not release then redis.call('SADD', P .. 'item:' .. a.item .. ':skippers', AR
 requeue(a.item, KEYS[3])
 local ended = release and 'released' or 'skipped'
 close_assignment(ARGV[3], ARGV[1], KEYS[2], ended, now)
-end_exposure(ARGV[3], now, ended, true, 0, '0')
+end_exposure(ARGV[3], now, ended, true, 0, '0', a)
 redis.call('HSET', KEYS[1], 'skip_reason', ARGV[4])
 return {'ok', a.item}

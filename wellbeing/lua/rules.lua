@@ -83,7 +83,8 @@ local function teammate_has_more(team, rid, my_headroom, now)
 end
 
 -- What this reviewer may take now. Returns ({brk = until, reason = ...} or the claim limits:
--- max_band, severe_band, prefer_mild, defer_after), and the team's policy.
+-- max_band, severe_band, prefer_mild, defer_after, and whether a stretch of work is under way),
+-- and the team's policy.
 local function wellbeing_gate(rid, team, now)
   local p = team_policy(team)
   local wkey = wellbeing_key(rid)
@@ -104,7 +105,8 @@ local function wellbeing_gate(rid, team, now)
   local hour, day, week, consecutive = exposure_windows(rid, now)
   local b = budgets(p, w[5], w[6], now)
   local severe_band = math.floor(p.severe_threshold * 100 + 0.5)
-  local lim = {max_band = 100, severe_band = severe_band, prefer_mild = false, defer_after = 0}
+  local lim = {max_band = 100, severe_band = severe_band, prefer_mild = false, defer_after = 0,
+    working = since ~= nil}
   local used = used_fraction(b, hour, day, week)
   if used >= 1 then
     lim.max_band = severe_band - 1  -- budget spent: nothing severe until the window clears
@@ -113,6 +115,15 @@ local function wellbeing_gate(rid, team, now)
   end
   if consecutive >= p.max_consecutive_severe then lim.prefer_mild = true end
   return lim, p
+end
+
+-- A claim was granted: the reviewer is active, and a stretch of work starts if none was going.
+local function wellbeing_claimed(rid, now, lim)
+  if lim.working then
+    redis.call('HSET', wellbeing_key(rid), 'last_active', now)
+  else
+    redis.call('HSET', wellbeing_key(rid), 'last_active', now, 'work_since', now)
+  end
 end
 
 -- The rules that follow an exposure: cool-down, budget alerts, the team's headroom. `active`:
