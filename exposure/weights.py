@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # After BMC Psychiatry 2023: violent material, not volume, predicts post-traumatic stress.
 CATEGORY_WEIGHTS = {
@@ -33,10 +34,29 @@ MEDIA_WEIGHTS = {"text": 0.25, "image": 1.0, "video": 1.5, "video_sound": 2.0}
 MITIGATION = {"blurred": 0.6, "grayscale": 0.8, "color": 1.0}
 
 
-class DoseConfig(BaseModel):
+class DoseConfig(BaseSettings):
+    """The weights, overridable per deployment with JSON in the environment, for example
+    `SAFESHIFT_DOSE_CATEGORY_WEIGHTS='{"sexual": 0.8}'` (keys not given keep their default)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFESHIFT_DOSE_", extra="ignore")
     category_weights: dict[str, float] = Field(default_factory=lambda: dict(CATEGORY_WEIGHTS))
     media_weights: dict[str, float] = Field(default_factory=lambda: dict(MEDIA_WEIGHTS))
     mitigation: dict[str, float] = Field(default_factory=lambda: dict(MITIGATION))
+
+    @field_validator("category_weights", "media_weights", "mitigation")
+    @classmethod
+    def _complete_and_sane(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        defaults = {
+            "category_weights": CATEGORY_WEIGHTS,
+            "media_weights": MEDIA_WEIGHTS,
+            "mitigation": MITIGATION,
+        }[str(info.field_name)]
+        unknown = set(value) - set(defaults)
+        if unknown:
+            raise ValueError(f"unknown keys {sorted(unknown)}; known: {sorted(defaults)}")
+        if any(not 0 <= w <= 10 for w in value.values()):
+            raise ValueError("weights must be between 0 and 10")
+        return {**defaults, **value}
 
 
 DEFAULT = DoseConfig()

@@ -53,7 +53,9 @@ _CONSTANTS = {
     "VIEW_FIELDS": ", ".join(f"'{name}'" for name in VIEW_FIELDS),
     "EXPOSURE_RETENTION": str(exposure_keys.RETENTION_SECONDS),
     "MICRO": str(exposure_keys.MICRO),
-    "SOUND_FACTOR": repr(weights.MEDIA_WEIGHTS["video_sound"] / weights.MEDIA_WEIGHTS["video"]),
+    "SOUND_FACTOR": repr(
+        weights.DEFAULT.media_weights["video_sound"] / weights.DEFAULT.media_weights["video"]
+    ),
     "POLICY_DEFAULTS": policy.lua_defaults(),
     "STEER_FRACTION": repr(policy.STEER_FRACTION),
     "STEER_DEADLINE_SECONDS": str(policy.STEER_DEADLINE_SECONDS),
