@@ -19,7 +19,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from api import periodic, problems, workers
 from api.context import Context
 from api.middleware import BodyLimit, Observe
-from api.routes import admin, assignments, items, lead, me, media, ops
+from api.routes import admin, assignments, audit, items, lead, me, media, ops
 from api.settings import Settings
 from blur.config import BlurConfig
 from blur.limits import MediaLimits
@@ -97,7 +97,7 @@ def create_app(
         description="Moderation work for humans, with their exposure counted and capped.",
     )
     problems.install(app)
-    for module in (admin, items, assignments, me, lead, media, ops):
+    for module in (admin, items, assignments, me, lead, audit, media, ops):
         app.include_router(module.router)
     app.add_middleware(
         BodyLimit,

@@ -13,7 +13,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from scheduler import keys
+from scheduler import audit, keys
 from scheduler.errors import AlreadyExists, InvalidReference, NotFound
 from scheduler.ids import new_id
 from scheduler.models import (
@@ -148,7 +148,9 @@ async def _check_binding(redis: Redis, body: KeyIn) -> dict[str, str]:
     return given
 
 
-async def create_key(*, redis: Redis, body: KeyIn, now: float) -> dict[str, str]:
+async def create_key(
+    *, redis: Redis, body: KeyIn, now: float, actor: str = "system"
+) -> dict[str, str]:
     binding = await _check_binding(redis, body)
     key_id = new_id("key", now)
     secret = f"ss_{body.role}_" + secrets.token_urlsafe(32)  # 32 bytes = 256 bits of entropy
@@ -157,15 +159,19 @@ async def create_key(*, redis: Redis, body: KeyIn, now: float) -> dict[str, str]
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(keys.api_key_by_hash(digest), mapping=record)
         pipe.set(keys.api_key_id(key_id), digest)
+        audit.append(pipe, now=now, action="key.create", actor=actor, subject=key_id, **record)
         await pipe.execute()
     return {"id": key_id, "key": secret, "role": body.role, **binding}
 
 
-async def revoke_key(*, redis: Redis, key_id: str) -> None:
+async def revoke_key(*, redis: Redis, key_id: str, now: float, actor: str = "system") -> None:
     digest = await redis.get(keys.api_key_id(key_id))
     if digest is None:
         raise NotFound(f"No key '{key_id}'.")
-    await redis.delete(keys.api_key_by_hash(digest), keys.api_key_id(key_id))
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.delete(keys.api_key_by_hash(digest), keys.api_key_id(key_id))
+        audit.append(pipe, now=now, action="key.revoke", actor=actor, subject=key_id)
+        await pipe.execute()
 
 
 async def authenticate(*, redis: Redis, secret: str) -> Principal | None:

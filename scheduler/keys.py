@@ -89,5 +89,9 @@ def event(event_id: str) -> str:
 SIGNING_SECRET = f"{PREFIX}signing-secret"
 
 
+# Stream of audit entries (scheduler/audit.py): never trimmed.
+AUDIT = f"{PREFIX}audit"
+
+
 def lock(name: str) -> str:
     return f"{PREFIX}lock:{name}"

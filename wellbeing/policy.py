@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from redis.asyncio import Redis
 
+from scheduler import audit
 from wellbeing import keys
 
 _STRICT = ConfigDict(extra="forbid")
@@ -84,11 +85,14 @@ async def get(*, redis: Redis, team: str, lease_default: int) -> Policy:
     return unflatten(await redis.hgetall(keys.policy(team)), lease_default=lease_default)
 
 
-async def put(*, redis: Redis, team: str, policy: Policy) -> None:
+async def put(
+    *, redis: Redis, team: str, policy: Policy, now: float, actor: str = "system"
+) -> None:
     """Replace the team's policy: only the fields given are stored, the rest follow defaults."""
+    fields = flatten(policy, only_set=True)
     async with redis.pipeline(transaction=True) as pipe:
         pipe.delete(keys.policy(team))
-        fields = flatten(policy, only_set=True)
         if fields:
             pipe.hset(keys.policy(team), mapping=fields)
+        audit.append(pipe, now=now, action="policy.update", actor=actor, subject=team, **fields)
         await pipe.execute()

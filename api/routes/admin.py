@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from api.deps import Admin, ContextDep
-from scheduler import accounts
+from scheduler import accounts, audit
 from scheduler.items import rfc3339
 from scheduler.models import Ident, KeyIn, ReviewerIn, ReviewerPatch, TeamIn, VendorIn
 
@@ -51,13 +51,17 @@ async def update_reviewer(
 
 
 @router.post("/keys", status_code=201)
-async def create_key(body: KeyIn, ctx: ContextDep, _: Admin) -> dict[str, str]:
+async def create_key(body: KeyIn, ctx: ContextDep, who: Admin) -> dict[str, str]:
     """A new API key for a role and its binding. The key is shown only in this answer."""
-    return await accounts.create_key(redis=ctx.redis, body=body, now=ctx.clock())
+    return await accounts.create_key(
+        redis=ctx.redis, body=body, now=ctx.clock(), actor=audit.actor(who)
+    )
 
 
 @router.delete("/keys/{key_id}", status_code=204)
-async def revoke_key(key_id: Ident, ctx: ContextDep, _: Admin) -> Response:
+async def revoke_key(key_id: Ident, ctx: ContextDep, who: Admin) -> Response:
     """Revoke a key: it stops working on the next request (keys are never cached)."""
-    await accounts.revoke_key(redis=ctx.redis, key_id=key_id)
+    await accounts.revoke_key(
+        redis=ctx.redis, key_id=key_id, now=ctx.clock(), actor=audit.actor(who)
+    )
     return Response(status_code=204)

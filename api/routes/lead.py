@@ -17,7 +17,7 @@ from api.paging import Cursor, Limit, bounds, page
 from api.problems import Problem
 from api.routes.me import exposure_view
 from exposure import history
-from scheduler import accounts, queues
+from scheduler import accounts, audit, queues
 from scheduler.errors import NotFound
 from scheduler.items import rfc3339
 from scheduler.models import Ident, Principal
@@ -120,7 +120,9 @@ async def put_policy(
 ) -> dict[str, Any]:
     """Replace the policy; omitted fields take the defaults (docs/policy.md)."""
     await _team_in_scope(ctx, who, team)
-    await policy.put(redis=ctx.redis, team=team, policy=body)
+    await policy.put(
+        redis=ctx.redis, team=team, policy=body, now=ctx.clock(), actor=audit.actor(who)
+    )
     found = await policy.get(redis=ctx.redis, team=team, lease_default=ctx.settings.lease_seconds)
     return found.model_dump()
 

@@ -22,6 +22,8 @@ redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('HDEL', reviewer_key(ARGV[1]), 'current')  -- a live assignment is the current one
 redis.call('DEL', P .. 'item:' .. a.item .. ':skippers')
 end_exposure(ARGV[3], now, 'decided', true, ARGV[5], ARGV[6], a)
+audit(now, 'decide', 'reviewer:' .. ARGV[1], ARGV[3], '{"item":' .. cjson.encode(a.item)
+  .. ',"decision":' .. ARGV[4] .. '}')
 if a.callback then
   local event_id = 'evt_' .. string.sub(ARGV[3], 5)
   redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', a.item,

@@ -8,6 +8,12 @@ local function assignment_key(id) return P .. 'assignment:' .. id end
 local function reviewer_key(reviewer) return P .. 'reviewer:' .. reviewer end
 local function waiting_key(queue) return P .. 'queue:' .. queue .. ':waiting' end
 
+-- Append to the audit log (scheduler/audit.py) in the caller's atomic step.
+local function audit(now, action, actor, subject, detail)
+  redis.call('XADD', P .. 'audit', '*', 'at', now, 'action', action, 'actor', actor,
+    'subject', subject, 'detail', detail)
+end
+
 -- The heads index holds `<head item id>|<pool>` for every non-empty pool.
 local function head_member(item_id, pool) return item_id .. '|' .. pool end
 

@@ -11,4 +11,6 @@ if rank[ARGV[4]] > rank[level] then level = ARGV[4] end
 redis.call('HSET', KEYS[1], 'level', level)
 redis.call('HINCRBY', KEYS[1], 'reveals', 1)
 redis.call('HSET', KEYS[1], 'revealed_' .. ARGV[4] .. '_at', now)
+audit(now, 'reveal', 'reviewer:' .. ARGV[1], ARGV[3], cjson.encode({item = a.item,
+  level = ARGV[4]}))
 return {'ok', a.item, level}

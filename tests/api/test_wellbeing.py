@@ -392,3 +392,28 @@ async def test_periodic_passes_from_two_processes_raise_one_alert(api: Api, redi
         await other.aclose()
     alerts = (await api.get("/v1/alerts", keys["lead"])).json()["data"]
     assert [x["type"] for x in alerts] == ["break_overdue"]
+
+
+async def test_the_audit_log_records_reveals_decisions_policies_and_keys(api: Api) -> None:
+    keys = await api.world()
+    await put_policy(api, break_seconds=300)
+    await api.text_item(keys["vendor"], "t", labels=VIOLENT)
+    a = await work(api, keys["r1"], seconds=5)
+    r = await api.get("/v1/audit?limit=100", api.admin["Authorization"].split()[1])
+    entries = r.json()["data"]
+    actions = [e["action"] for e in entries]
+    assert actions[:2] == ["decide", "policy.update"]
+    assert actions.count("key.create") == 3  # vendor, lead, reviewer
+    decided = entries[0]
+    assert decided["actor"] == "reviewer:r1" and decided["subject"] == a["id"]
+    assert '"verdict":"approve"' in decided["detail"]
+    assert entries[1]["actor"] == "admin/bootstrap-admin"
+    key_id = entries[-1]["subject"]
+    assert (await api.client.delete(f"/v1/keys/{key_id}", headers=api.admin)).status_code == 204
+    first = (
+        await api.get("/v1/audit?limit=1&action=key.revoke", api.admin["Authorization"].split()[1])
+    ).json()
+    assert first["data"][0]["subject"] == key_id
+    csv = await api.get("/v1/audit.csv", api.admin["Authorization"].split()[1])
+    assert csv.headers["content-type"].startswith("text/csv") and "key.revoke" in csv.text
+    assert (await api.get("/v1/audit", keys["lead"])).status_code == 403

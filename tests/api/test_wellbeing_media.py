@@ -45,6 +45,8 @@ async def test_a_colour_reveal_raises_the_dose_and_cools_down(api: Api) -> None:
     r = await api.post("/v1/assignments", keys["r1"])
     assert r.status_code == 423 and r.json()["reason"] == "cooldown"
     assert (await api.post("/v1/assignments", keys["r2"])).status_code == 204  # no cool-down
+    log = (await api.client.get("/v1/audit?action=reveal", headers=api.admin)).json()["data"]
+    assert [(e["actor"], '"level":"color"' in e["detail"]) for e in log] == [("reviewer:r1", True)]
     api.clock.advance(30)
     assert (await api.post("/v1/assignments", keys["r1"])).status_code == 204
 
