@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 
 from api.context import Context
 from api.problems import Problem
-from scheduler import accounts
+from scheduler import accounts, auth_limits
 from scheduler.models import Principal, Role
 
 BOOTSTRAP_ADMIN = "bootstrap-admin"
@@ -38,6 +38,17 @@ def _bearer(request: Request) -> str | None:
 
 
 async def principal(request: Request, ctx: ContextDep) -> Principal:
+    address = request.client.host if request.client else "unknown"
+    wait = await auth_limits.blocked_for(
+        redis=ctx.redis, address=address, limit=ctx.settings.auth_failures_per_minute
+    )
+    if wait:
+        raise Problem(
+            429,
+            "Too many failed sign-ins",
+            f"Too many requests with unknown keys from your address; try again in {wait} s.",
+            headers={"Retry-After": wait},
+        )
     token = _bearer(request)
     if token is None:
         raise Problem(
@@ -51,6 +62,7 @@ async def principal(request: Request, ctx: ContextDep) -> Principal:
         return Principal(key_id=BOOTSTRAP_ADMIN, role="admin")
     found = await accounts.authenticate(redis=ctx.redis, secret=token)
     if found is None:
+        await auth_limits.failed(redis=ctx.redis, address=address)
         raise Problem(
             401,
             "Unauthorized",

@@ -135,6 +135,8 @@ async def test_every_endpoint_against_every_caller(api: Api) -> None:
 async def _check(api: Api, row: Row, path: str, caller: str, key: str | None) -> list[str]:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     r = await api.client.request(row.method, path, headers=headers, json=row.body)
+    if caller == "bogus":  # the matrix is not a brute-force attempt: reset the address's count
+        await api.app.state.ctx.redis.delete("safeshift:authfail:127.0.0.1")
     if caller in ("none", "bogus"):
         expected: Any = 401
     else:

@@ -94,3 +94,17 @@ async def test_ops_endpoints(api: Api) -> None:
     assert "/v1/items" in schema["paths"] and "ItemIn" in schema["components"]["schemas"]
     r = await api.client.get("/v1/nothing-here")
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_failed_authentication_is_rate_limited_per_address(api: Api) -> None:
+    keys = await api.world()
+    for _ in range(30):
+        r = await api.get("/v1/queues", "ss_lead_" + "y" * 43)
+        assert r.status_code == 401
+    r = await api.get("/v1/queues", "ss_lead_" + "y" * 43)
+    assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= 60
+    assert r.headers["content-type"].startswith("application/problem+json")
+    # the whole address waits, valid keys included, until the minute is over
+    assert (await api.get("/v1/queues", keys["lead"])).status_code == 429
+    await api.app.state.ctx.redis.delete("safeshift:authfail:127.0.0.1")
+    assert (await api.get("/v1/queues", keys["lead"])).status_code == 200
