@@ -42,8 +42,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.uploads if scope["path"] == "/v1/items" else self.default
-        length = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        limit = self.uploads if multipart and scope["path"] == "/v1/items" else self.default
+        length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             await self._refuse(send, limit)
             return
