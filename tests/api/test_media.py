@@ -33,6 +33,9 @@ async def test_image_item_from_upload_to_reveal(api: Api) -> None:
     assert view["level"] == "blurred" and a["item"]["reveal_levels"] == ["grayscale", "color"]
     r = await api.client.get(view["url"])
     assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+    assert r.headers["cache-control"] == "no-store, private"
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["content-disposition"] == "inline"
     assert r.headers["cache-control"].startswith("no-store")
     assert synthetic.decode(r.content).ndim == 2 and b"GPSCAM" not in r.content
 
