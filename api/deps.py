@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 
 from api.context import Context
 from api.problems import Problem
-from scheduler import accounts, auth_limits
+from scheduler import accounts, auth_limits, sessions
 from scheduler.models import Principal, Role
 
 BOOTSTRAP_ADMIN = "bootstrap-admin"
@@ -34,7 +34,39 @@ def _bearer(request: Request) -> str | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    return request.cookies.get(SESSION_COOKIE) or None
+    return None
+
+
+def _same_origin(request: Request) -> None:
+    """A cookie rides along on any request, so a state change must come from our own pages.
+
+    SameSite=Strict already keeps other sites' requests cookie-less; this also refuses the rest
+    (an old browser, a sibling subdomain) whenever the browser says where a request came from.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    origin = request.headers.get("origin")
+    ours = {request.headers.get("host"), request.headers.get("x-forwarded-host")}  # via a proxy
+    if origin is not None and origin.split("://", 1)[-1] not in ours:
+        raise Problem(403, "Forbidden", "A signed-in page may only be used from its own site.")
+
+
+async def _from_cookie(request: Request, ctx: Context) -> Principal | None:
+    """The browser pages' session (scheduler/sessions.py); None when there is no cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    found = await sessions.resolve(redis=ctx.redis, token=token)
+    if found is None:
+        raise Problem(
+            401,
+            "Unauthorized",
+            "Your session has ended (signed out, expired, or its key was revoked); sign in again.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    _same_origin(request)
+    request.state.principal = found[0]
+    return found[0]
 
 
 async def principal(request: Request, ctx: ContextDep) -> Principal:
@@ -50,6 +82,8 @@ async def principal(request: Request, ctx: ContextDep) -> Principal:
             headers={"Retry-After": wait},
         )
     token = _bearer(request)
+    if token is None and (by_cookie := await _from_cookie(request, ctx)) is not None:
+        return by_cookie
     if token is None:
         raise Problem(
             401,

@@ -16,10 +16,10 @@ from fastapi.openapi.utils import get_openapi
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from api import periodic, problems, workers
+from api import pages, periodic, problems, workers
 from api.context import Context
 from api.middleware import BodyLimit, Observe
-from api.routes import admin, assignments, audit, items, lead, me, media, ops
+from api.routes import admin, assignments, audit, exports, items, lead, me, media, ops, session
 from api.settings import Settings
 from blur.config import BlurConfig
 from blur.limits import MediaLimits
@@ -57,6 +57,7 @@ def create_app(
     clock: Callable[[], float] = time.time,
     limits: MediaLimits | None = None,
     blur: BlurConfig | None = None,
+    page_config: pages.PageConfig | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
     limits = limits or MediaLimits()
@@ -97,8 +98,9 @@ def create_app(
         description="Moderation work for humans, with their exposure counted and capped.",
     )
     problems.install(app)
-    for module in (admin, items, assignments, me, lead, audit, media, ops):
+    for module in (admin, items, assignments, me, lead, exports, audit, media, ops, session):
         app.include_router(module.router)
+    pages.install(app, page_config or pages.PageConfig())
     app.add_middleware(
         BodyLimit,
         default=settings.max_json_bytes,

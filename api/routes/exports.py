@@ -1,0 +1,66 @@
+"""Team lead: the team's exposure as CSV, for a spreadsheet or a wellbeing review.
+
+One row per reviewer and hour in which they saw anything, from the same hour buckets as
+`GET /v1/reviewers/{id}/exposure` (hours with no exposure are left out: a week of a large team
+is mostly empty hours). Exposure is health-adjacent data, so every export goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.deps import ContextDep, LeadOrAdmin
+from exposure import history
+from scheduler import accounts, audit
+from scheduler.errors import NotFound
+from scheduler.items import rfc3339
+from scheduler.models import Ident
+
+router = APIRouter(tags=["lead"])
+
+FIELDS = ("reviewer", "hour_start", "dose", "items", "reveals", "seconds", "severe")
+
+
+@router.get(
+    "/v1/teams/{team}/exposure.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per reviewer-hour"}},
+)
+async def team_exposure_csv(
+    team: Ident,
+    ctx: ContextDep,
+    who: LeadOrAdmin,
+    days: Annotated[int, Query(ge=1, le=35)] = 7,
+) -> Response:
+    """Hourly dose (severe-minutes), items, reveals, seconds on screen and severe items."""
+    if (who.role == "lead" and who.team != team) or not await accounts.team_exists(
+        redis=ctx.redis, team=team
+    ):
+        raise NotFound(f"No team '{team}'.")
+    now = ctx.clock()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for reviewer in await accounts.team_reviewer_ids(redis=ctx.redis, team=team):
+        for row in await history.hourly(redis=ctx.redis, reviewer=reviewer, now=now, days=days):
+            if row["dose"] or row["items"] or row["seconds"]:
+                writer.writerow({**row, "reviewer": reviewer, "hour_start": rfc3339(row["start"])})
+    async with ctx.redis.pipeline(transaction=True) as pipe:
+        audit.append(
+            pipe, now=now, action="exposure.export", actor=audit.actor(who), subject=team, days=days
+        )
+        await pipe.execute()
+    filename = f"safeshift-{team}-exposure-{days}d.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

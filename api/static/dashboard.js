@@ -1,0 +1,205 @@
+// The lead's dashboard: who needs help first, the queues, the alerts, the team's policy. It
+// refreshes itself with fetch; nothing the lead is typing or focusing is redrawn under them.
+import { ago, api, bindSignOut, doseBar, duration, el, number, problemText, syncClock, timeOfDay } from "./common.js";
+import { refreshHeat } from "./dashboard-heat.js";
+import { PolicyForm } from "./dashboard-policy.js";
+
+const config = document.body.dataset;
+const TEAM = config.team;
+const REFRESH_MS = Number(config.refresh) * 1000;
+const HEAT_REFRESH_MS = Number(config.heatRefresh) * 1000;
+const ALERT_NAMES = {
+  budget_exceeded: "Exposure budget used up",
+  low_mood: "Low mood at check-in",
+  break_overdue: "Break overdue",
+  sla_at_risk: "Queue deadlines at risk",
+};
+const STATES = { available: "Available", reviewing: "Reviewing", on_break: "On a break" };
+
+const $ = (id) => document.getElementById(id);
+const enc = encodeURIComponent;
+
+let policy = null; // the team's, for "needs attention" (work limit, low-mood threshold)
+let rows = [];
+let knownAlerts = null; // ids seen, to announce only new ones
+let alertKey = "";
+
+function say(message) {
+  $("status").textContent = message;
+}
+
+// ---------------------------------------------------------------- reviewers
+
+function needsAttention(row) {
+  const lowMood = row.last_checkin && policy && row.last_checkin.mood <= policy.low_mood_threshold;
+  const longStretch = policy && row.continuous_work_seconds >= policy.max_continuous_work_seconds;
+  return row.alerts.length > 0 || row.used_fraction >= 0.8 || Boolean(lowMood) || Boolean(longStretch);
+}
+
+/** Open alerts first, then the most budget used, then the longest stretch of work. */
+function byNeed(a, b) {
+  return (
+    b.alerts.length - a.alerts.length ||
+    b.used_fraction - a.used_fraction ||
+    b.continuous_work_seconds - a.continuous_work_seconds ||
+    a.id.localeCompare(b.id)
+  );
+}
+
+function doseCell(dose, budget, label) {
+  const td = el("td", null, "dose-cell");
+  td.append(doseBar(dose, budget, { width: 96, height: 12, label }));
+  const text = el("span", `${number(dose)} / ${number(budget)}`);
+  text.setAttribute("aria-hidden", "true"); // the bar's own label says it in full
+  td.append(text);
+  if (dose >= budget) td.append(el("span", "over budget", "over"));
+  return td;
+}
+
+function stateText(row) {
+  const name = STATES[row.state] || row.state;
+  return row.state === "on_break" && row.break_until ? `${name}, until ${timeOfDay(row.break_until)}` : name;
+}
+
+function reviewerRow(row) {
+  const tr = el("tr");
+  tr.dataset.reviewer = row.id;
+  const attention = needsAttention(row);
+  if (attention) tr.classList.add("attention");
+  const name = el("th", row.id);
+  name.scope = "row";
+  if (attention) name.append(el("span", "Needs attention", "badge"));
+  const busy = row.continuous_work_seconds || row.state === "reviewing";
+  const working = el("td", busy ? duration(row.continuous_work_seconds) : "–");
+  if (policy && row.continuous_work_seconds >= policy.max_continuous_work_seconds) {
+    working.append(el("span", "past the limit", "over"));
+  }
+  const mood = row.last_checkin ? `${row.last_checkin.mood} of 5, ${ago(row.last_checkin.at)}` : "–";
+  const alerts = el("td", null, "alerts-cell");
+  const list = el("ul", null, "inline-alerts");
+  for (const alert of row.alerts) list.append(el("li", ALERT_NAMES[alert.type] || alert.type));
+  alerts.append(row.alerts.length ? list : el("span", "None"));
+  tr.append(
+    name,
+    el("td", stateText(row)),
+    doseCell(row.dose.day, row.budget.day, "Today: "),
+    doseCell(row.dose.week, row.budget.week, "This week: "),
+    el("td", row.consecutive_severe, "num"),
+    working,
+    el("td", ago(row.last_break_at)),
+    el("td", mood),
+    alerts,
+  );
+  return tr;
+}
+
+function renderReviewers(data) {
+  rows = [...data].sort(byNeed);
+  const body = document.querySelector("#reviewers tbody");
+  body.replaceChildren(...rows.map(reviewerRow));
+  const count = rows.filter(needsAttention).length;
+  $("reviewers-note").textContent = count
+    ? `(${count} of ${rows.length} need attention; listed first)`
+    : `(${rows.length}, none needs attention now)`;
+}
+
+// ---------------------------------------------------------------- queues and alerts
+
+function renderQueues(data) {
+  const body = document.querySelector("#queues tbody");
+  body.replaceChildren(
+    ...data.map((queue) => {
+      const tr = el("tr");
+      const name = el("th", queue.name);
+      name.scope = "row";
+      const risk = queue.at_risk
+        ? el("td", `${queue.at_risk_items} severe item(s) at risk`, "risk")
+        : el("td", "On track", "ontrack");
+      tr.append(
+        name,
+        el("td", queue.depth, "num"),
+        el("td", queue.severe_depth, "num"),
+        el("td", queue.oldest_age_seconds ? duration(queue.oldest_age_seconds) : "–"),
+        risk,
+      );
+      return tr;
+    }),
+  );
+  $("queues-empty").hidden = data.length > 0;
+}
+
+function alertItem(alert) {
+  const li = el("li");
+  const text = el("div");
+  const who = alert.reviewer ? ` · ${alert.reviewer}` : alert.subject ? ` · queue ${alert.subject}` : "";
+  text.append(
+    el("span", `${ALERT_NAMES[alert.type] || alert.type}${who}`, "what"),
+    el("p", `${alert.detail} (since ${timeOfDay(alert.created_at)})`, "detail"),
+  );
+  const button = el("button", "Resolve");
+  button.type = "button";
+  button.setAttribute("aria-label", `Resolve: ${ALERT_NAMES[alert.type] || alert.type}${who}`);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const result = await api("POST", `/v1/alerts/${enc(alert.id)}/resolve`);
+    say(result.ok ? "Alert resolved. It comes back if its cause is still there." : problemText(result));
+    await refresh();
+  });
+  li.append(text, button);
+  return li;
+}
+
+function renderAlerts(data) {
+  const key = data.map((alert) => alert.id).join(",");
+  if (knownAlerts) {
+    const fresh = data.filter((alert) => !knownAlerts.has(alert.id));
+    if (fresh.length) {
+      const first = fresh[0];
+      say(`New alert: ${ALERT_NAMES[first.type] || first.type}${first.reviewer ? ` for ${first.reviewer}` : ""}.`);
+    }
+  }
+  knownAlerts = new Set(data.map((alert) => alert.id));
+  $("alerts-empty").hidden = data.length > 0;
+  if (key === alertKey) return; // unchanged: keep the lead's focus where it is
+  alertKey = key;
+  $("alerts").replaceChildren(...data.map(alertItem));
+}
+
+// ---------------------------------------------------------------- refresh
+
+let refreshing = false;
+async function refresh() {
+  if (refreshing) return;
+  refreshing = true;
+  try {
+    await syncClock();
+    const [team, queues, alerts] = await Promise.all([
+      api("GET", `/v1/teams/${enc(TEAM)}/exposure`),
+      api("GET", "/v1/queues"),
+      api("GET", `/v1/alerts?team=${enc(TEAM)}`),
+    ]);
+    if (team.ok) renderReviewers(team.data.data);
+    if (queues.ok) renderQueues(queues.data.data);
+    if (alerts.ok) renderAlerts(alerts.data.data);
+    const failed = [team, queues, alerts].find((result) => !result.ok);
+    $("updated").textContent = failed
+      ? `Could not refresh: ${problemText(failed)}`
+      : `Updated ${new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })}; refreshes every ${number(REFRESH_MS / 1000)} s`;
+  } finally {
+    refreshing = false;
+  }
+}
+
+async function start() {
+  bindSignOut();
+  await new PolicyForm(TEAM, (saved) => {
+    policy = saved;
+  }).load();
+  await refresh();
+  const heat = () => refreshHeat(rows.map((row) => row.id));
+  await heat();
+  setInterval(refresh, REFRESH_MS);
+  setInterval(heat, HEAT_REFRESH_MS);
+}
+
+start();

@@ -1,0 +1,85 @@
+// The break screen: a countdown to `break_until` on the server's clock, a slow breathing prompt,
+// a few grounding prompts, and nothing to review. When the time is up it says so and waits for
+// the reviewer: it never pulls them back into the queue by itself.
+import { api, clockFace, msUntil, syncClock, timeOfDay } from "./common.js";
+
+const REASONS = {
+  continuous_work: "You have been working for a while. The queue is paused so you can step away.",
+  cooldown: "A short pause after a severe item.",
+  requested: "Your break has started. The item you had went back to the queue.",
+};
+const BREATH = ["Breathe in slowly…", "…and out, a little longer."];
+
+const $ = (id) => document.getElementById(id);
+
+export class BreakScreen {
+  /** `say` writes to the page's status region. */
+  constructor(say) {
+    this.say = say;
+    this.until = null;
+    this.timers = [];
+    this.checking = false;
+  }
+
+  show(until, reason) {
+    this.stop();
+    this.until = until;
+    $("break-h").textContent = reason === "cooldown" ? "A short pause" : "Time for a break";
+    $("break-reason").textContent = REASONS[reason] || REASONS.requested;
+    $("break-over").hidden = true;
+    $("break-running").hidden = false;
+    this.tick();
+    let breath = 0;
+    $("breathe-text").textContent = BREATH[0];
+    this.timers = [
+      setInterval(() => this.tick(), 1000),
+      setInterval(() => {
+        breath += 1;
+        $("breathe-text").textContent = BREATH[breath % 2];
+      }, 5000), // 10 s a breath, with the circle
+    ];
+  }
+
+  /** The server moved the end (an extension, or a longer enforced break). */
+  update(until) {
+    this.until = until;
+  }
+
+  minutesLeft() {
+    return Math.max(0, msUntil(this.until) / 60000);
+  }
+
+  stop() {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+  }
+
+  tick() {
+    const left = msUntil(this.until) / 1000;
+    $("break-left").textContent = clockFace(left);
+    $("break-ends").textContent = `Ends at ${timeOfDay(this.until)}.`;
+    if (left <= 0 && !$("break-running").hidden) this.checkOver();
+  }
+
+  async checkOver() {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      await syncClock();
+      const me = await api("GET", "/v1/me");
+      if (!me.ok) return;
+      if (me.data.state === "on_break") {
+        this.until = me.data.break_until;
+        return;
+      }
+      this.stop();
+      $("break-left").textContent = "00:00";
+      $("break-running").hidden = true;
+      $("break-over").hidden = false;
+      this.say("Your break is over.");
+      $("resume").focus();
+    } finally {
+      this.checking = false;
+    }
+  }
+}

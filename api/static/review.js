@@ -1,0 +1,267 @@
+// The reviewer's queue. One item at a time, blurred and grayscale until the reviewer reveals it
+// on purpose (every reveal is an API call, so it is recorded and counted); breaks replace the
+// queue with nothing to review; the exposure meter and the check-in prompt stay in view.
+import { api, bindSignOut, msUntil, problemText, showOnly, syncClock } from "./common.js";
+import { BreakScreen } from "./review-break.js";
+import { Playback, renderFacts, renderLabels, renderMedia, showLevel } from "./review-item.js";
+import { Checkin, renderMeter } from "./review-meter.js";
+
+const config = document.body.dataset;
+const REFRESH_MS = Number(config.refresh) * 1000;
+const IDLE_POLL_MS = Number(config.idlePoll) * 1000;
+const HEARTBEAT_MS = config.heartbeat ? Number(config.heartbeat) * 1000 : null;
+const SECTIONS = ["loading", "work", "idle", "break"];
+const VERDICTS = { approve: "Approved", remove: "Removed", escalate: "Escalated" };
+
+const $ = (id) => document.getElementById(id);
+const say = (message) => {
+  $("status").textContent = message;
+};
+
+const state = {
+  view: "loading",
+  assignment: null,
+  level: "blurred",
+  severeThreshold: 0.7, // the team's, from GET /v1/session; this is the policy's default
+  busy: false,
+  heartbeat: null,
+  idle: null,
+};
+const playback = new Playback();
+const breaks = new BreakScreen(say);
+const checkin = new Checkin(say);
+
+function show(view) {
+  state.view = view;
+  showOnly(SECTIONS, view);
+  if (view !== "break") breaks.stop();
+}
+
+const isSevere = (item) => item.severity >= state.severeThreshold;
+const path = (assignment, action) => `/v1/assignments/${encodeURIComponent(assignment.id)}/${action}`;
+
+// ---------------------------------------------------------------- the item
+
+function clearItem() {
+  clearInterval(state.heartbeat);
+  playback.reset();
+  state.assignment = null;
+  $("viewer").replaceChildren(); // nothing of the last item stays in the page
+  $("labels").replaceChildren();
+  $("notes").value = "";
+}
+
+function updateButtons() {
+  const item = state.assignment && state.assignment.item;
+  const levels = item ? item.reveal_levels : [];
+  $("reveal-grayscale").disabled = state.busy || !levels.includes("grayscale") || state.level !== "blurred";
+  $("reveal-color").disabled = state.busy || !levels.includes("color") || state.level === "color";
+  for (const button of document.querySelectorAll("#work [data-verdict], #skip, #take-break")) {
+    button.disabled = state.busy || !item;
+  }
+}
+
+function showItem(assignment) {
+  clearItem();
+  state.assignment = assignment;
+  state.level = "blurred";
+  renderLabels(assignment.item, isSevere(assignment.item));
+  renderFacts(assignment.item);
+  renderMedia(assignment.item, playback);
+  show("work");
+  updateButtons();
+  startHeartbeat(assignment);
+  $("work-h").focus();
+}
+
+function startHeartbeat(assignment) {
+  const every = HEARTBEAT_MS || Math.max(5000, msUntil(assignment.lease_expires_at) / 3);
+  state.heartbeat = setInterval(async () => {
+    if (state.assignment !== assignment) return;
+    const result = await api("POST", path(assignment, "heartbeat"));
+    if (result.status === 409 && state.assignment === assignment) {
+      showIdle("This item went back to the queue", "Its lease ran out while the page was away. Take the next one when you are ready.", false);
+    }
+  }, every); // a third of the lease: two heartbeats may fail before it lapses
+}
+
+// ---------------------------------------------------------------- the queue
+
+async function next() {
+  clearTimeout(state.idle);
+  clearItem();
+  const result = await api("POST", "/v1/assignments");
+  if (result.status === 200 || result.status === 201) showItem(result.data);
+  else if (result.status === 204) showIdle("Nothing waiting for you", "The queue is empty for now. This page looks again every few seconds.", true);
+  else if (result.status === 423) showBreak(result.data.break_until, result.data.reason);
+  else showIdle("The queue could not be loaded", problemText(result), true);
+  refreshMeter(); // a claim starts a stretch of work, a decision adds to the dose
+}
+
+function showIdle(heading, text, poll) {
+  clearItem();
+  $("idle-h").textContent = heading;
+  $("idle-text").textContent = text;
+  show("idle");
+  clearTimeout(state.idle);
+  if (poll) state.idle = setTimeout(next, IDLE_POLL_MS);
+}
+
+function showBreak(until, reason) {
+  clearItem();
+  clearTimeout(state.idle);
+  show("break");
+  breaks.show(until, reason);
+  $("break-h").focus();
+}
+
+/** One action at a time: buttons are disabled until the API has answered. */
+async function act(work) {
+  if (state.busy) return;
+  state.busy = true;
+  updateButtons();
+  try {
+    await work();
+  } finally {
+    state.busy = false;
+    updateButtons();
+  }
+}
+
+function reveal(level) {
+  if (!state.assignment) return;
+  if (level === "color" && isSevere(state.assignment.item)) $("color-dialog").showModal();
+  else act(() => doReveal(level));
+}
+
+async function doReveal(level) {
+  const assignment = state.assignment;
+  const result = await api("POST", path(assignment, "reveal"), { level });
+  if (!result.ok) {
+    say(problemText(result));
+    return;
+  }
+  state.level = level;
+  showLevel(assignment.item, level, result.data.url, playback);
+  say(`Showing ${level === "color" ? "colour" : "grayscale"}. This reveal was recorded.`);
+}
+
+async function decide(verdict) {
+  const assignment = state.assignment;
+  if (!assignment) return;
+  const body = { verdict };
+  const notes = $("notes").value.trim();
+  if (notes) body.notes = notes;
+  if (assignment.item.media_type === "video") {
+    body.played_seconds = playback.seconds();
+    body.sound = playback.soundOn;
+  }
+  const result = await api("POST", path(assignment, "decision"), body);
+  if (result.ok) {
+    say(`${VERDICTS[verdict]}. Loading the next item…`);
+    await next();
+  } else if (result.status === 409) {
+    showIdle("This item is no longer yours", problemText(result), false);
+  } else {
+    say(problemText(result));
+  }
+}
+
+async function skip(reason) {
+  const assignment = state.assignment;
+  if (!assignment) return;
+  const result = await api("POST", path(assignment, "skip"), { reason });
+  if (!result.ok && result.status !== 409) {
+    say(problemText(result));
+    return;
+  }
+  say("Skipped. It went back to the queue for someone else.");
+  await next();
+}
+
+async function takeBreak(minutes) {
+  const result = await api("POST", "/v1/me/breaks", minutes ? { minutes } : undefined);
+  if (result.ok) showBreak(result.data.break_until, "requested");
+  else say(problemText(result));
+}
+
+// ---------------------------------------------------------------- refresh and wiring
+
+async function refreshMeter() {
+  const exposure = await api("GET", "/v1/me/exposure");
+  if (exposure.ok) renderMeter(exposure.data);
+}
+
+async function refresh() {
+  const session = await syncClock();
+  if (session && typeof session.severe_threshold === "number") state.severeThreshold = session.severe_threshold;
+  const [me] = await Promise.all([api("GET", "/v1/me"), refreshMeter()]);
+  if (!me.ok) return;
+  checkin.render(me.data.checkin_due);
+  if (me.data.state !== "on_break") return;
+  if (state.view === "break") breaks.update(me.data.break_until);
+  else showBreak(me.data.break_until, me.data.break_reason);
+}
+
+function bindKeys() {
+  const toggle = $("shortcuts");
+  const apply = () => document.body.classList.toggle("no-shortcuts", !toggle.checked);
+  toggle.checked = window.localStorage.getItem("safeshift.shortcuts") !== "off";
+  apply();
+  toggle.addEventListener("change", () => {
+    window.localStorage.setItem("safeshift.shortcuts", toggle.checked ? "on" : "off");
+    apply();
+  });
+  // Typing goes to the field, not to a shortcut (a checkbox or a radio takes no text).
+  const typing = 'input:not([type="checkbox"]):not([type="radio"]), textarea, select, [contenteditable]';
+  document.addEventListener("keydown", (event) => {
+    if (!toggle.checked || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (event.target.closest(typing) || document.querySelector("dialog[open]")) return;
+    const key = CSS.escape(event.key.toLowerCase());
+    const button = [...document.querySelectorAll(`button[data-key="${key}"]`)].find(
+      (candidate) => !candidate.disabled && candidate.offsetParent !== null,
+    );
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+}
+
+function bindButtons() {
+  const on = (id, handler) => $(id).addEventListener("click", handler);
+  on("reveal-grayscale", () => reveal("grayscale"));
+  on("reveal-color", () => reveal("color"));
+  on("color-cancel", () => $("color-dialog").close());
+  on("color-confirm", () => {
+    $("color-dialog").close();
+    act(() => doReveal("color"));
+  });
+  for (const button of document.querySelectorAll("[data-verdict]")) {
+    button.addEventListener("click", () => act(() => decide(button.dataset.verdict)));
+  }
+  on("skip", () => $("skip-dialog").showModal());
+  on("skip-cancel", () => $("skip-dialog").close());
+  $("skip-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const reason = String(new FormData(event.target).get("reason") || "Skipped");
+    $("skip-dialog").close();
+    act(() => skip(reason));
+  });
+  on("take-break", () => act(() => takeBreak()));
+  on("idle-break", () => takeBreak());
+  on("break-extend", () => takeBreak(Math.min(480, Math.ceil(breaks.minutesLeft()) + 5)));
+  on("resume", () => next());
+  on("next", () => next());
+}
+
+async function start() {
+  bindSignOut();
+  bindButtons();
+  bindKeys();
+  await refresh();
+  if (state.view !== "break") await next();
+  setInterval(refresh, REFRESH_MS);
+}
+
+start();
