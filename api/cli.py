@@ -14,6 +14,7 @@ from api import demo, logs
 from api.main import connect, create_app
 from api.redis_server import EmbeddedRedis
 from api.settings import Settings
+from wellbeing.simulation import cli as simulation_cli
 
 log = logging.getLogger("safeshift")
 
@@ -88,5 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     w.add_argument("--data-dir", default=None)
     w.add_argument("--count", type=int, default=1)
     w.set_defaults(run=worker)
+    s = commands.add_parser("simulate", help="compare team policies on a simulated shift")
+    simulation_cli.add_arguments(s)
+    s.set_defaults(run=simulation_cli.run)
     args = parser.parse_args(argv)
     args.run(args)

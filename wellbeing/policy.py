@@ -40,6 +40,12 @@ class Policy(BaseModel):
     low_mood_threshold: int = Field(default=2, ge=1, le=5, strict=True)
     low_mood_budget_factor: float = Field(default=0.5, gt=0, le=1, allow_inf_nan=False)
     lease_seconds: int = Field(default=300, gt=0, strict=True)
+    # Fair shares (choices; docs/simulation.md measures them): a reviewer whose share of the day
+    # budget used is ahead of an at-work teammate's by the margin (1: off) leaves items at or
+    # above the threshold to that teammate, for at most the wait, and while the deadline allows.
+    fair_share_margin: float = Field(default=0.01, gt=0, le=1, allow_inf_nan=False)
+    fair_share_threshold: float = Field(default=0.3, gt=0, le=1, allow_inf_nan=False)
+    fair_share_max_wait_seconds: int = Field(default=300, gt=0, strict=True)
 
 
 # Near a budget, severe items are steered to teammates with more left (choices, see docs).

@@ -5,8 +5,9 @@
 -- ARGV[1]: reviewer id  ARGV[2]: now  ARGV[3]: default lease seconds  ARGV[4]: new assignment id
 -- What the reviewer may take comes from wellbeing_gate (wellbeing/lua/rules.lua), in this same
 -- step: a break to enforce, or the highest severity band allowed, the severe band, whether to
--- prefer a non-severe item (rotation), and a time after which due severe items are left to
--- teammates with more budget while anything else is eligible (steering).
+-- prefer a non-severe item (rotation), and which items to leave, while their deadline allows,
+-- to teammates with more of their day budget left (fair shares and steering): an item is left
+-- only if one of them is at work and may take it.
 -- Returns {'existing'|'assigned', assignment id, lease expiry, item field values...}, {'empty'},
 -- {'break', until, reason} or {'no_reviewer'}.
 local now = tonumber(ARGV[2])
@@ -18,6 +19,33 @@ local function item_view(id)
 end
 expire_leases(KEYS[1], KEYS[2], now, 10)
 
+-- A reviewer's languages, skills and opted-out categories, from their hash's fields.
+local function profile(languages, skill_list, optout_mask)
+  local who = {langs = {}, skills = {}, excluded = tonumber(optout_mask) or 0}
+  for l in string.gmatch(languages or '', '[^,]+') do who.langs[#who.langs + 1] = l end
+  for s in string.gmatch(skill_list or '', '[^,]+') do who.skills[s] = true end
+  return who
+end
+
+local function speaks(who, lang)
+  if lang == '' then return true end
+  for _, l in ipairs(who.langs) do
+    if l == lang or lang:sub(1, #l + 1) == l .. '-' or l:sub(1, #lang + 1) == lang .. '-' then
+      return true
+    end
+  end
+  return false
+end
+
+-- May `who` take items of a pool with this routing key (language, skills, category mask)?
+local function can_take(who, lang, sk, mask)
+  if bit.band(tonumber(mask), who.excluded) ~= 0 or not speaks(who, lang) then return false end
+  for s in string.gmatch(sk, '[^,]+') do
+    if not who.skills[s] then return false end
+  end
+  return true
+end
+
 local r = redis.call('HMGET', KEYS[3], 'languages', 'skills', 'optout_mask', 'team', 'current')
 if not r[4] then return {'no_reviewer'} end
 if r[5] then
@@ -26,44 +54,43 @@ if r[5] then
     return {'existing', r[5], a[2], unpack((item_view(a[3])))}
   end
 end
-local langs, skills = {}, {}
-for l in string.gmatch(r[1], '[^,]+') do langs[#langs + 1] = l end
-for s in string.gmatch(r[2], '[^,]+') do skills[s] = true end
+local me = profile(r[1], r[2], r[3])
 
 local lim, policy = wellbeing_gate(ARGV[1], r[4], now)
 if lim.brk then return {'break', tostring(lim.brk), lim.reason} end
 local max_band, severe_band = lim.max_band, lim.severe_band
-local prefer_mild, defer_after = lim.prefer_mild, lim.defer_after
-local excluded = tonumber(r[3])
-
-local function speaks(lang)
-  if lang == '' then return true end
-  for _, l in ipairs(langs) do
-    if l == lang or lang:sub(1, #l + 1) == l .. '-' or l:sub(1, #lang + 1) == lang .. '-' then
-      return true
-    end
-  end
-  return false
-end
-
-local function has_skills(list)
-  for s in string.gmatch(list, '[^,]+') do
-    if not skills[s] then return false end
-  end
-  return true
-end
+local prefer_mild, defer_after, defer_band = lim.prefer_mild, lim.defer_after, lim.defer_band
 
 local prefix_len = #(P .. 'pool:')
--- The pool's routing key, if this reviewer may take from it at all: queue, band.
+-- The pool's routing key, if this reviewer may take from it at all: queue, band, and the rest.
 local function eligible(pool)
   local q, lang, sk, band, mask = string.match(pool:sub(prefix_len + 1),
     '^([^|]*)|([^|]*)|([^|]*)|(%d+)|(%d+)$')
   band = tonumber(band)
-  if not band or band > max_band or bit.band(tonumber(mask), excluded) ~= 0
-     or not speaks(lang) or not has_skills(sk) then
-    return nil
+  if not band or band > max_band or not can_take(me, lang, sk, mask) then return nil end
+  return q, band, lang, sk, mask
+end
+
+-- Is one of the teammates the gate named at work, and may they take items of this pool? Each
+-- is read at most once per claim, and only when an item would be left for them.
+local helpers = {}
+local function helped(lang, sk, mask)
+  for _, other in ipairs(lim.helpers) do
+    if helpers[other] == nil then
+      helpers[other] = at_work(other, now)
+        and profile(unpack(redis.call('HMGET', reviewer_key(other), 'languages', 'skills',
+          'optout_mask'))) or false
+    end
+    if helpers[other] and can_take(helpers[other], lang, sk, mask) then return true end
   end
-  return q, band
+  return false
+end
+
+-- Fair shares leave an item only while it is younger than the policy allows (one read, made
+-- only for an item that would otherwise be left).
+local function young(id)
+  return not lim.defer_since
+    or tonumber(redis.call('HGET', item_key(id), 'created_at')) > lim.defer_since
 end
 
 -- The first item of the pool this reviewer did not skip (looking 10 deep), with its score.
@@ -94,14 +121,15 @@ while offset < limit and not preferred do
     local head_id, pool = string.match(heads[i], '^([^|]+)|(.*)$')
     local head_score = tonumber(heads[i + 1])
     if preferred and not better(head_id, head_score, preferred) then break end
-    local q, band = eligible(pool)
+    local q, band, lang, sk, mask = eligible(pool)
     local mild = q and (band < severe_band or not prefer_mild)
     -- Rotation looks past severe pools for a mild one; heads come best first, so once a severe
     -- fallback is found, later severe pools need no closer look.
     if q and (mild or not fallback) then
       local id, score = first_unskipped(pool, head_id, head_score)
       if id then
-        local deferred = defer_after > 0 and band >= severe_band and (score % 1e13) / 1000 > defer_after
+        local deferred = defer_after > 0 and band >= defer_band
+          and (score % 1e13) / 1000 > defer_after and helped(lang, sk, mask) and young(id)
         local pick = {id = id, score = score, pool = pool, queue = q}
         if deferred then  -- left for a teammate with more budget, while its deadline allows
         elseif mild then

@@ -1,0 +1,43 @@
+"""What one simulated run leaves behind, for the metrics and the chart.
+
+Times are seconds from the start of the run; doses are severe-minutes as the ledger recorded
+them (read back from each reviewer's exposure events, not computed by the simulator).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ItemOutcome:
+    arrival: float
+    deadline: float
+    severe: bool
+    decided_at: float | None = None
+
+
+@dataclass
+class ReviewerRecord:
+    id: str
+    start: float
+    end: float
+    exposures: list[tuple[float, float]] = field(default_factory=list)  # (at, dose), in order
+    decided: int = 0
+    reveals: int = 0
+    breaks: int = 0  # enforced breaks after continuous work
+    cooldowns: int = 0
+    checkins: int = 0
+    low_moods: int = 0
+
+    @property
+    def dose(self) -> float:
+        return sum(dose for _, dose in self.exposures)
+
+
+@dataclass
+class RunRecord:
+    policy: str
+    horizon: float  # seconds: the end of the last shift
+    items: list[ItemOutcome]
+    reviewers: list[ReviewerRecord]
