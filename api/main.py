@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from api import pages, periodic, problems, workers
@@ -31,9 +31,20 @@ from scheduler.scripts import Scripts
 log = logging.getLogger(__name__)
 
 
-async def connect(url: str, attempts: int = 50) -> Redis:
-    """A client that has answered PING: Redis may still be loading its AOF after a restart."""
-    client: Redis = Redis.from_url(url, decode_responses=True, health_check_interval=30)
+async def connect(url: str, attempts: int = 50, max_connections: int = 128) -> Redis:
+    """A client that has answered PING: Redis may still be loading its AOF after a restart.
+
+    The pool blocks for a free connection when all are busy: redis-py's default pool raises
+    "Too many connections" instead, which 500 reviewers claiming at once turned into 500s.
+    """
+    pool = BlockingConnectionPool.from_url(
+        url,
+        decode_responses=True,
+        health_check_interval=30,
+        max_connections=max_connections,
+        timeout=10,
+    )
+    client: Redis = Redis.from_pool(pool)  # closing the client closes its pool
     for attempt in range(attempts):
         try:
             await client.ping()
@@ -67,7 +78,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not settings.redis_url:
             raise RuntimeError("no Redis URL: run `safeshift serve`, or set REDIS_URL")
-        redis = await connect(settings.redis_url)
+        redis = await connect(settings.redis_url, max_connections=settings.redis_max_connections)
         ctx = Context(
             settings=settings,
             redis=redis,

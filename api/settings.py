@@ -31,6 +31,8 @@ class Settings(BaseSettings):
         default=1, ge=0
     )  # in-process media workers; 0 with `safeshift worker`
     log_json: bool = True
+    # Redis connections per process; requests wait for a free one rather than fail.
+    redis_max_connections: int = Field(default=128, gt=0, le=10_000)
     # Requests with unknown keys per client address and minute before all its requests are 429.
     auth_failures_per_minute: int = Field(default=30, gt=0)
 
