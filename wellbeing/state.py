@@ -38,6 +38,7 @@ STATE_FIELDS = (
     "max_continuous_work_seconds",
     "break_seconds",
     "checkin_interval_seconds",
+    "first_active_at",
 )
 WINDOWS = ("hour", "day", "week")
 
@@ -55,7 +56,8 @@ def _shape(raw: dict[str, str], now: float) -> dict[str, Any]:
     work_since = _num(raw["work_since"])
     last_checkin = _num(raw["last_checkin_at"])
     interval = float(raw["checkin_interval_seconds"])
-    checkin_from = last_checkin if last_checkin is not None else work_since
+    first_active = _num(raw["first_active_at"])
+    checkin_from = last_checkin if last_checkin is not None else (first_active or work_since)
     if on_break:
         state = "on_break"
     elif raw["assignment"]:

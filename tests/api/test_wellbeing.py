@@ -417,3 +417,29 @@ async def test_the_audit_log_records_reveals_decisions_policies_and_keys(api: Ap
     csv = await api.get("/v1/audit.csv", api.admin["Authorization"].split()[1])
     assert csv.headers["content-type"].startswith("text/csv") and "key.revoke" in csv.text
     assert (await api.get("/v1/audit", keys["lead"])).status_code == 403
+
+
+async def test_a_checkin_falls_due_even_with_breaks_more_often_than_the_interval(api: Api) -> None:
+    keys = await api.world()
+    await put_policy(api, checkin_interval_seconds=600, break_seconds=60)
+    for n in range(12):
+        await api.text_item(keys["vendor"], f"t{n}")
+    for _ in range(4):  # 3 minutes of work, then a break, and again
+        await work(api, keys["r1"], seconds=180)
+        assert (await api.post("/v1/me/breaks", keys["r1"], json={"minutes": 1})).status_code == 201
+        api.clock.advance(60)
+    assert (await api.get("/v1/me", keys["r1"])).json()["checkin_due"] is True
+
+
+async def test_retrying_at_the_announced_break_end_is_not_refused(api: Api) -> None:
+    keys = await api.world()
+    await put_policy(api, max_continuous_work_seconds=60, break_seconds=30)
+    for n in range(3):
+        await api.text_item(keys["vendor"], f"t{n}")
+    api.clock.advance(0.123456789)  # an end time with more digits than a reply keeps
+    await work(api, keys["r1"], seconds=61)
+    r = await api.post("/v1/assignments", keys["r1"])
+    assert r.status_code == 423
+    until = datetime.fromisoformat(r.json()["break_until"].replace("Z", "+00:00")).timestamp()
+    api.clock.now = until
+    assert (await api.post("/v1/assignments", keys["r1"])).status_code == 201

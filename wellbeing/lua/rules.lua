@@ -135,6 +135,9 @@ local function wellbeing_claimed(rid, now, lim)
     redis.call('HSET', wellbeing_key(rid), 'last_active', now)
   else
     redis.call('HSET', wellbeing_key(rid), 'last_active', now, 'work_since', now)
+    -- Check-ins fall due from the first claim until one is made: counting from each stretch
+    -- would never ask someone whose breaks come more often than the check-in interval.
+    redis.call('HSETNX', wellbeing_key(rid), 'first_active_at', now)
   end
 end
 

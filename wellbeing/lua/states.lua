@@ -13,7 +13,8 @@ for n = 2, #ARGV do
   policies[team] = policies[team] or team_policy(team)
   local p = policies[team]
   local w = redis.call('HMGET', wellbeing_key(rid), 'work_since', 'last_active', 'break_until',
-    'break_reason', 'last_break_at', 'last_checkin_at', 'last_mood', 'mood_factor', 'mood_until')
+    'break_reason', 'last_break_at', 'last_checkin_at', 'last_mood', 'mood_factor', 'mood_until',
+    'first_active_at')
   local hour, day, week, consecutive = exposure_windows(rid, now)
   local b, factor = budgets(p, w[8], w[9], now)
   local live, expires = '', ''
@@ -25,7 +26,8 @@ for n = 2, #ARGV do
   if since ~= '' and now - (tonumber(w[2]) or 0) >= p.break_seconds then since = '' end
   for _, v in ipairs({rid, team, hour, day, week, b.hour, b.day, b.week, factor, consecutive,
       since, w[2] or '', w[3] or '', w[4] or '', w[5] or '', w[6] or '', w[7] or '', live,
-      expires, p.max_continuous_work_seconds, p.break_seconds, p.checkin_interval_seconds}) do
+      expires, p.max_continuous_work_seconds, p.break_seconds, p.checkin_interval_seconds,
+      w[10] or ''}) do
     out[#out + 1] = tostring(v)
   end
 end
