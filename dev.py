@@ -40,6 +40,32 @@ def ensure_env() -> None:
     )
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _quietly(command: list[str]) -> bool:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return done.returncode == 0
+
+
+def ensure_chromium() -> None:
+    """The page tests drive Debian's Chromium (Playwright cannot download its own browser here).
+
+    Installed with apt when missing and possible (root, or sudo without a password); if not, the
+    page tests fail and say how to install it.
+    """
+    if CHROMIUM.exists() or not Path("/usr/bin/apt-get").exists():
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    print("installing Debian's chromium for the page tests ...", flush=True)
+    if not (
+        _quietly([*sudo, "apt-get", "update", "-qq"])
+        and _quietly([*sudo, "apt-get", "install", "-y", "-qq", "chromium"])
+    ):
+        print("could not install chromium: the page tests will fail and say how", flush=True)
+
+
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test"):
         raise SystemExit("usage: python3 dev.py demo|test [extra arguments]")
@@ -49,6 +75,7 @@ def main() -> None:
     if command == "demo":
         args = [str(BIN / "safeshift"), "serve", "--demo", *extra]
     else:
+        ensure_chromium()
         args = [str(BIN / "python"), "-m", "pytest", *extra]
     os.execv(args[0], args)
 
