@@ -67,6 +67,18 @@ local function start_break(rid, team, now, seconds, reason)
   return till
 end
 
+-- The start of the reviewer's current stretch of work, or nil. Away for as long as a break
+-- (no claim, heartbeat or decision): that was a break, recorded as one and the stretch ends.
+local function settle_stretch(wkey, work_since, last_active, now, p)
+  local since, active = tonumber(work_since), tonumber(last_active) or 0
+  if since and now - active >= p.break_seconds then
+    redis.call('HSET', wkey, 'last_break_at', active)
+    redis.call('HDEL', wkey, 'work_since')
+    return nil
+  end
+  return since
+end
+
 -- Teammates with more than `headroom` of their day budget left, most first (at most 8): whom
 -- items may be left for. Whether one is at work, and may take the item, is checked when an item
 -- would be left (at_work here, the profile in the claim), so a claim pays only when it matters.
@@ -96,12 +108,7 @@ local function wellbeing_gate(rid, team, now)
     'mood_factor', 'mood_until')
   local till = tonumber(w[1]) or 0
   if till > now then return {brk = till, reason = w[2]}, p end
-  local since, active = tonumber(w[3]), tonumber(w[4]) or 0
-  if since and now - active >= p.break_seconds then  -- away that long: that was a break
-    redis.call('HSET', wkey, 'last_break_at', active)
-    redis.call('HDEL', wkey, 'work_since')
-    since = nil
-  end
+  local since = settle_stretch(wkey, w[3], w[4], now, p)
   if since and now - since >= p.max_continuous_work_seconds then
     return {brk = start_break(rid, team, now, p.break_seconds, 'continuous_work'),
       reason = 'continuous_work'}, p
