@@ -36,11 +36,3 @@ async def hourly(*, redis: Redis, reviewer: str, now: float, days: int) -> list[
         row.update({name: int(found.get(f"{h}:{name}", 0)) for name in COUNTS})
         rows.append(row)
     return rows
-
-
-async def events(*, redis: Redis, reviewer: str, count: int = 100) -> list[dict[str, str]]:
-    """The newest exposure events, newest first (what a lead or an audit reads in detail)."""
-    return [
-        {"event_id": entry_id, **fields}
-        for entry_id, fields in await redis.xrevrange(keys.events(reviewer), count=count)
-    ]

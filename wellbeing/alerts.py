@@ -14,8 +14,6 @@ from scheduler.errors import NotFound
 from scheduler.scripts import Scripts
 from wellbeing import keys
 
-TYPES = ("budget_exceeded", "low_mood", "break_overdue", "sla_at_risk")
-
 
 def _shape(raw: dict[str, str]) -> dict[str, Any]:
     return {

@@ -100,7 +100,7 @@ async def sla_risk(
         if at_risk:
             pipe.hset(wkeys.AT_RISK, mapping=dict(at_risk))
         await pipe.execute()
-    queues = set(await _queues_with_alerts(redis, teams)) | set(at_risk)
+    queues = set(await _queues_with_alerts(redis)) | set(at_risk)
     for queue in queues:
         for team in teams:
             if queue in at_risk and (team in helpers[queue] or not helpers[queue]):
@@ -123,7 +123,7 @@ async def sla_risk(
     return dict(at_risk)
 
 
-async def _queues_with_alerts(redis: Redis, teams: list[str]) -> list[str]:
+async def _queues_with_alerts(redis: Redis) -> list[str]:
     fields = await redis.hkeys(wkeys.OPEN_ALERTS)
     return [f.split("|", 2)[2] for f in fields if f.split("|", 2)[1] == "sla_at_risk"]
 

@@ -11,7 +11,7 @@ from api.context import Context
 from api.deps import ContextDep, Reviewer
 from scheduler import accounts, assignments
 from scheduler.items import rfc3339
-from wellbeing import checkins, policy, state
+from wellbeing import checkins, state
 
 router = APIRouter(prefix="/v1/me", tags=["reviewer"])
 
@@ -82,16 +82,12 @@ async def take_break(ctx: ContextDep, who: Reviewer, body: BreakIn | None = None
             now=now,
             release=True,
         )
-    team_policy = await policy.get(
-        redis=ctx.redis, team=profile["team"], lease_default=ctx.settings.lease_seconds
-    )
-    minutes = body.minutes if body else None
-    seconds = minutes * 60 if minutes else team_policy.break_seconds
+    minutes = body.minutes if body and body.minutes else 0
     until = await state.take_break(
         scripts=ctx.scripts,
         reviewer_id=reviewer_id,
         team_id=profile["team"],
-        seconds=seconds,
+        seconds=minutes * 60,
         now=now,
     )
     return {
