@@ -103,10 +103,7 @@ def _split(value: str) -> list[str]:
     return [v for v in value.split(",") if v]
 
 
-async def get_reviewer(*, redis: Redis, reviewer_id: str) -> dict[str, Any]:
-    raw = await redis.hgetall(keys.reviewer(reviewer_id))
-    if not raw:
-        raise NotFound(f"No reviewer '{reviewer_id}'.")
+def _profile(raw: dict[str, str]) -> dict[str, Any]:
     return {
         "id": raw["id"],
         "team": raw["team"],
@@ -114,6 +111,22 @@ async def get_reviewer(*, redis: Redis, reviewer_id: str) -> dict[str, Any]:
         "skills": _split(raw["skills"]),
         "opt_outs": _split(raw["opt_outs"]),
     }
+
+
+async def get_reviewer(*, redis: Redis, reviewer_id: str) -> dict[str, Any]:
+    raw = await redis.hgetall(keys.reviewer(reviewer_id))
+    if not raw:
+        raise NotFound(f"No reviewer '{reviewer_id}'.")
+    return _profile(raw)
+
+
+async def get_reviewers(*, redis: Redis, reviewer_ids: list[str]) -> list[dict[str, Any]]:
+    """Several profiles in one round trip (those that exist, in order)."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for reviewer_id in reviewer_ids:
+            pipe.hgetall(keys.reviewer(reviewer_id))
+        found = await pipe.execute()
+    return [_profile(raw) for raw in found if raw]
 
 
 async def team_ids(*, redis: Redis) -> list[str]:

@@ -76,10 +76,10 @@ async def sla_risk(
     )
     reviewers: list[dict[str, Any]] = []
     for team in teams:
-        states = {s["id"]: s for s in await state.team(scripts=scripts, team_id=team, now=now)}
-        for rid, st in states.items():
-            profile = await accounts.get_reviewer(redis=redis, reviewer_id=rid)
-            reviewers.append({**profile, "has_budget": st["used_fraction"] < 1})
+        states = await state.team(scripts=scripts, team_id=team, now=now)
+        profiles = await accounts.get_reviewers(redis=redis, reviewer_ids=[s["id"] for s in states])
+        budget_left = {s["id"]: s["used_fraction"] < 1 for s in states}
+        reviewers += [{**p, "has_budget": budget_left[p["id"]]} for p in profiles]
     at_risk: dict[str, int] = defaultdict(int)
     helpers: dict[str, set[str]] = defaultdict(set)  # queue -> teams able to route its items
     for item in items:
