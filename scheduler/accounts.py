@@ -188,7 +188,12 @@ async def revoke_key(*, redis: Redis, key_id: str, now: float, actor: str = "sys
 
 
 async def authenticate(*, redis: Redis, secret: str) -> Principal | None:
-    raw = await redis.hgetall(keys.api_key_by_hash(hash_key(secret)))
+    return await principal_by_hash(redis=redis, key_hash=hash_key(secret))
+
+
+async def principal_by_hash(*, redis: Redis, key_hash: str) -> Principal | None:
+    """Who a key (known by its SHA-256) stands for; None once it is revoked."""
+    raw = await redis.hgetall(keys.api_key_by_hash(key_hash))
     if not raw:
         return None
     return Principal(

@@ -18,7 +18,6 @@ from typing import cast
 from redis.asyncio import Redis
 
 from scheduler import accounts, audit
-from scheduler import keys as scheduler_keys
 from scheduler.errors import SchedulerError
 from scheduler.models import Principal
 
@@ -95,16 +94,9 @@ async def resolve(*, redis: Redis, token: str) -> tuple[Principal, float] | None
     record = await _hash(redis, session_key(_digest(token)))
     if not record:
         return None
-    raw = await _hash(redis, scheduler_keys.api_key_by_hash(record["key_hash"]))
-    if not raw:  # the key was revoked: the session dies with it
+    principal = await accounts.principal_by_hash(redis=redis, key_hash=record["key_hash"])
+    if principal is None:  # the key was revoked: the session dies with it
         return None
-    principal = Principal(
-        key_id=raw["id"],
-        role=raw["role"],  # type: ignore[arg-type]
-        vendor=raw.get("vendor"),
-        team=raw.get("team"),
-        reviewer=raw.get("reviewer"),
-    )
     return principal, float(record["expires_at"])
 
 
