@@ -18,6 +18,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from statistics import median
 
@@ -55,7 +56,15 @@ def _item(i: int, rng: random.Random) -> ItemIn:
     )
 
 
-async def fill(redis: Redis, scripts: Scripts, start: int, count: int, now: float) -> None:
+async def fill(
+    redis: Redis,
+    scripts: Scripts,
+    start: int,
+    count: int,
+    now: float,
+    make: Callable[[int, random.Random], ItemIn] = _item,
+) -> None:
+    """Ingest `count` items through the scheduler package, 50 at a time (bench/dashboard.py too)."""
     rng = random.Random(start)
     batch = 50
     for base in range(start, start + count, batch):
@@ -65,7 +74,7 @@ async def fill(redis: Redis, scripts: Scripts, start: int, count: int, now: floa
                     redis=redis,
                     scripts=scripts,
                     vendor="bench",
-                    body=_item(i, rng),
+                    body=make(i, rng),
                     media=None,
                     now=now,
                 )

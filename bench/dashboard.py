@@ -35,8 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api.main import create_app
 from api.redis_server import EmbeddedRedis
 from api.settings import Settings
+from bench.assign import fill
 from exposure import keys as exposure_keys
-from scheduler import accounts, assignments, items
+from scheduler import accounts, assignments
 from scheduler.models import DecisionIn, ItemIn, ReviewerIn, TeamIn
 from scheduler.scripts import Scripts
 from wellbeing import keys as wellbeing_keys
@@ -70,25 +71,6 @@ def _item(i: int, rng: random.Random) -> ItemIn:
             "labels": labels,
         }
     )
-
-
-async def fill(redis: Redis, scripts: Scripts, count: int, now: float) -> None:
-    rng = random.Random(7)
-    batch = 100
-    for base in range(0, count, batch):
-        await asyncio.gather(
-            *(
-                items.ingest(
-                    redis=redis,
-                    scripts=scripts,
-                    vendor="bench",
-                    body=_item(i, rng),
-                    media=None,
-                    now=now,
-                )
-                for i in range(base, min(base + batch, count))
-            )
-        )
 
 
 async def _cycle(scripts: Scripts, rid: str, now: float, rng: random.Random) -> float | None:
@@ -145,7 +127,7 @@ async def work_week(scripts: Scripts, rids: list[str], start: float) -> int:
 
 async def seed(redis: Redis, scripts: Scripts, start: float) -> int:
     """Three teams, their reviewers and a week of their decisions; returns the decisions."""
-    await fill(redis, scripts, sum(SIZES) * SESSIONS * CYCLES[1] + 1000, start)
+    await fill(redis, scripts, 0, sum(SIZES) * SESSIONS * CYCLES[1] + 1000, start, make=_item)
     rids = []
     for size in SIZES:
         team = f"t{size}"
