@@ -21,6 +21,7 @@ from redis.exceptions import NoScriptError
 from exposure import keys as exposure_keys
 from exposure import weights
 from scheduler import keys
+from scheduler.evalsha import Lanes
 from scheduler.models import MAX_POOLS_PER_CLAIM, VIEW_FIELDS
 from wellbeing import policy
 
@@ -79,12 +80,12 @@ def _compose(name: str) -> str:
 class _Bound:
     """EVALSHA straight away (one call on the hot path); load the script only if Redis lost it."""
 
-    redis: Redis
+    lanes: Lanes
     script: AsyncScript
 
     async def __call__(self, *, keys: list[str], args: list[Any]) -> Any:
         try:
-            return await self.redis.evalsha(self.script.sha, len(keys), *keys, *args)
+            return await self.lanes.evalsha(self.script.sha, keys, args)
         except NoScriptError:  # a restarted or flushed Redis forgets scripts
             return await self.script(keys=keys, args=args)
 
@@ -94,9 +95,10 @@ class Scripts:
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+        self.lanes = Lanes(redis)
         for name in _NEEDS:
             attribute = name.split("/")[1]
-            setattr(self, attribute, _Bound(redis, redis.register_script(_compose(name))))
+            setattr(self, attribute, _Bound(self.lanes, redis.register_script(_compose(name))))
 
     create: _Bound
     ingest: _Bound
