@@ -2,7 +2,6 @@
 -- assignments, or read and act on a reviewer's state. The policy defaults and the steering
 -- constants come from wellbeing/policy.py at load time.
 local WP = '{{PREFIX}}'
-local POLICY_DEFAULTS = {{POLICY_DEFAULTS}}
 local STEER_FRACTION = {{STEER_FRACTION}}
 local STEER_DEADLINE = {{STEER_DEADLINE_SECONDS}}
 local TEAMMATE_ACTIVE = {{TEAMMATE_ACTIVE_SECONDS}}
@@ -10,10 +9,10 @@ local MICRO_UNITS = {{MICRO}}
 
 local function wellbeing_key(rid) return WP .. 'wellbeing:' .. rid end
 
--- The team's policy: the fields its lead set, the defaults for the rest.
+-- The team's policy: the fields its lead set, the defaults for the rest. (The defaults are a
+-- literal built where they are needed: a script runs its whole prelude on every call.)
 local function team_policy(team)
-  local p = {}
-  for k, v in pairs(POLICY_DEFAULTS) do p[k] = v end
+  local p = {{POLICY_DEFAULTS}}
   local stored = redis.call('HGETALL', WP .. 'policy:' .. team)
   for i = 1, #stored, 2 do p[stored[i]] = tonumber(stored[i + 1]) end
   return p
