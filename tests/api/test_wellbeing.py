@@ -111,6 +111,26 @@ async def test_an_idle_gap_as_long_as_a_break_counts_as_one(api: Api) -> None:
         await work(api, keys["r1"], seconds=60)  # no 423: the gap reset the stretch
 
 
+async def test_an_item_in_hand_is_work_however_long_since_the_last_heartbeat(api: Api) -> None:
+    # A heartbeat comes every third of the lease, which can be longer than a team's break: a
+    # state read or a team pass in between must not take the time on one item for a break.
+    keys = await api.world()
+    await put_policy(api, max_continuous_work_seconds=300, break_seconds=60)
+    for n in range(10):
+        await api.text_item(keys["vendor"], f"t{n}")
+    for _ in range(4):
+        await work(api, keys["r1"], seconds=60)
+    a = await claim(api, keys["r1"])
+    assert a is not None
+    api.clock.advance(90)  # within the 300 s lease, past the 60 s break
+    assert (await exposure(api, keys["r1"]))["continuous_work_seconds"] == 330
+    ctx = api.app.state.ctx
+    await jobs.team_pass(redis=ctx.redis, scripts=ctx.scripts, now=api.clock())
+    assert await decide(api, keys["r1"], a["id"]) == 200
+    r = await api.post("/v1/assignments", keys["r1"])
+    assert r.status_code == 423 and r.json()["reason"] == "continuous_work", r.text
+
+
 async def test_a_break_asked_for_is_granted_at_once_and_releases_the_item(api: Api) -> None:
     keys = await api.world({"r1": {}, "r2": {}})
     await api.text_item(keys["vendor"], "t", labels=VIOLENT)

@@ -66,11 +66,23 @@ local function start_break(rid, team, now, seconds, reason)
   return till
 end
 
+-- Does the reviewer hold a live lease? Their page heartbeats only every third of the lease,
+-- which can be longer than the team's break, so an item in hand counts as work however long
+-- since the last heartbeat.
+local function holds_item(rid, now)
+  local aid = redis.call('HGET', WP .. 'reviewer:' .. rid, 'current')
+  if not aid then return false end
+  local a = redis.call('HMGET', WP .. 'assignment:' .. aid, 'status', 'expires_at')
+  return a[1] == 'live' and tonumber(a[2]) > now
+end
+
 -- The start of the reviewer's current stretch of work, or nil. Away for as long as a break
--- (no claim, heartbeat or decision): that was a break, recorded as one and the stretch ends.
-local function settle_stretch(wkey, work_since, last_active, now, p)
+-- (no claim, heartbeat or decision, and no item in hand): that was a break, recorded as one and
+-- the stretch ends.
+local function settle_stretch(rid, work_since, last_active, now, p)
   local since, active = tonumber(work_since), tonumber(last_active) or 0
-  if since and now - active >= p.break_seconds then
+  if since and now - active >= p.break_seconds and not holds_item(rid, now) then
+    local wkey = wellbeing_key(rid)
     redis.call('HSET', wkey, 'last_break_at', active)
     redis.call('HDEL', wkey, 'work_since')
     return nil
@@ -107,7 +119,7 @@ local function wellbeing_gate(rid, team, now)
     'mood_factor', 'mood_until')
   local till = tonumber(w[1]) or 0
   if till > now then return {brk = till, reason = w[2]}, p end
-  local since = settle_stretch(wkey, w[3], w[4], now, p)
+  local since = settle_stretch(rid, w[3], w[4], now, p)
   if since and now - since >= p.max_continuous_work_seconds then
     return {brk = start_break(rid, team, now, p.break_seconds, 'continuous_work'),
       reason = 'continuous_work'}, p

@@ -22,7 +22,7 @@ for n = 2, #ARGV do
     local a = redis.call('HMGET', WP .. 'assignment:' .. r[2], 'status', 'expires_at')
     if a[1] == 'live' and tonumber(a[2]) > now then live, expires = r[2], a[2] end
   end
-  local since = settle_stretch(wellbeing_key(rid), w[1], w[2], now, p)
+  local since = settle_stretch(rid, w[1], w[2], now, p)
   if w[1] and not since then w[5] = w[2] end  -- the stretch just ended in a break: show it
   since = since or ''
   for _, v in ipairs({rid, team, hour, day, week, b.hour, b.day, b.week, factor, consecutive,

@@ -15,7 +15,7 @@ for _, rid in ipairs(ids) do
   local b = budgets(p, w[3], w[4], now)
   if used_fraction(b, hour, day, week) < 1 then clear_alert(team, 'budget_exceeded', rid, now) end
   if (tonumber(w[4]) or 0) <= now then clear_alert(team, 'low_mood', rid, now) end
-  local since = settle_stretch(wkey, w[1], w[2], now, p)
+  local since = settle_stretch(rid, w[1], w[2], now, p)
   if since and now - since >= p.max_continuous_work_seconds + grace then
     raise_alert(team, 'break_overdue', rid, rid, now, string.format(
       'Reviewer %s has worked %d minutes without a break (the limit is %d); the break starts'
