@@ -156,11 +156,10 @@ async def test_an_enforced_break_shows_on_load_and_a_checkin_is_asked_when_due(
     site: Site,
 ) -> None:
     keys = await site.api.world()
-    # Away (no heartbeat) for as long as a break counts as one, and the clock jumps 100 s at
-    # once below: a break longer than the jump keeps the stretch going whether or not a
-    # heartbeat lands before the page's next state read.
+    # The clock jumps 100 s at once below, longer than the break: the item in hand keeps the
+    # stretch going whether or not a heartbeat lands before the page's next state read.
     await put_policy(
-        site.api, max_continuous_work_seconds=120, break_seconds=110, checkin_interval_seconds=90
+        site.api, max_continuous_work_seconds=120, break_seconds=60, checkin_interval_seconds=90
     )
     for n in range(4):
         await site.api.text_item(keys["vendor"], f"t{n}", labels=MILD)
