@@ -66,14 +66,12 @@ local function start_break(rid, team, now, seconds, reason)
   return till
 end
 
--- Does the reviewer hold a live lease? Their page heartbeats only every third of the lease,
--- which can be longer than the team's break, so an item in hand counts as work however long
--- since the last heartbeat.
-local function holds_item(rid, now)
-  local aid = redis.call('HGET', WP .. 'reviewer:' .. rid, 'current')
-  if not aid then return false end
+-- The lease expiry (as stored) of assignment `aid` if it is live at `now`, else nil.
+local function live_until(aid, now)
+  if not aid then return nil end
   local a = redis.call('HMGET', WP .. 'assignment:' .. aid, 'status', 'expires_at')
-  return a[1] == 'live' and tonumber(a[2]) > now
+  if a[1] == 'live' and tonumber(a[2]) > now then return a[2] end
+  return nil
 end
 
 -- The start of the reviewer's current stretch of work, or nil. Away for as long as a break
@@ -81,7 +79,10 @@ end
 -- the stretch ends.
 local function settle_stretch(rid, work_since, last_active, now, p)
   local since, active = tonumber(work_since), tonumber(last_active) or 0
-  if since and now - active >= p.break_seconds and not holds_item(rid, now) then
+  -- An item in hand is work however long since the last heartbeat: pages heartbeat every third
+  -- of the lease, which can be longer than the team's break.
+  if since and now - active >= p.break_seconds
+     and not live_until(redis.call('HGET', WP .. 'reviewer:' .. rid, 'current'), now) then
     local wkey = wellbeing_key(rid)
     redis.call('HSET', wkey, 'last_break_at', active)
     redis.call('HDEL', wkey, 'work_since')

@@ -17,11 +17,9 @@ for n = 2, #ARGV do
     'first_active_at')
   local hour, day, week, consecutive = exposure_windows(rid, now)
   local b, factor = budgets(p, w[8], w[9], now)
-  local live, expires = '', ''
-  if r[2] then
-    local a = redis.call('HMGET', WP .. 'assignment:' .. r[2], 'status', 'expires_at')
-    if a[1] == 'live' and tonumber(a[2]) > now then live, expires = r[2], a[2] end
-  end
+  local expires = live_until(r[2], now)
+  local live = expires and r[2] or ''
+  expires = expires or ''
   local since = settle_stretch(rid, w[1], w[2], now, p)
   if w[1] and not since then w[5] = w[2] end  -- the stretch just ended in a break: show it
   since = since or ''
