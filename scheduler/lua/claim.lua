@@ -57,11 +57,7 @@ end
 local me = profile(r[1], r[2], r[3])
 
 local lim, policy = wellbeing_gate(ARGV[1], r[4], now)
--- The end is rounded up to the millisecond: a client retrying at the time it was told must not
--- be a hair early (tostring keeps 14 digits, which can fall just before the stored end).
-if lim.brk then
-  return {'break', string.format('%.3f', math.ceil(lim.brk * 1000) / 1000), lim.reason}
-end
+if lim.brk then return {'break', break_end_text(lim.brk), lim.reason} end
 local max_band, severe_band = lim.max_band, lim.severe_band
 local prefer_mild, defer_after, defer_band = lim.prefer_mild, lim.defer_after, lim.defer_band
 

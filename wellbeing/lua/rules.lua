@@ -56,6 +56,13 @@ local function clear_alert(team, kind, subject, now)
   redis.call('EXPIRE', WP .. 'alert:' .. id, 30 * 86400)  -- resolved alerts: kept a month
 end
 
+-- A break's end as replies report it: rounded up to the millisecond, so a client retrying at
+-- the time it was told is never a hair early (tostring keeps 14 digits, which can fall just
+-- before the stored end).
+local function break_end_text(till)
+  return string.format('%.3f', math.ceil(till * 1000) / 1000)
+end
+
 local function start_break(rid, team, now, seconds, reason)
   local wkey = wellbeing_key(rid)
   local current = tonumber(redis.call('HGET', wkey, 'break_until')) or 0
