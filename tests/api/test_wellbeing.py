@@ -37,6 +37,17 @@ async def work(api: Api, key: str, seconds: float = 60) -> dict[str, Any]:
     return a
 
 
+async def a_stretch(api: Api, minutes: int, break_seconds: int) -> dict[str, str]:
+    """r1 under a 300 s work limit, ten text items queued, `minutes` of them worked: the keys."""
+    keys = await api.world()
+    await put_policy(api, max_continuous_work_seconds=300, break_seconds=break_seconds)
+    for n in range(10):
+        await api.text_item(keys["vendor"], f"t{n}")
+    for _ in range(minutes):
+        await work(api, keys["r1"], seconds=60)
+    return keys
+
+
 async def test_a_decision_records_its_dose_in_every_window(api: Api) -> None:
     keys = await api.world()
     await api.text_item(keys["vendor"], "t", labels=VIOLENT)
@@ -79,12 +90,7 @@ async def test_time_on_screen_is_capped_by_the_lease(api: Api) -> None:
 
 
 async def test_continuous_work_enforces_a_break(api: Api) -> None:
-    keys = await api.world()
-    await put_policy(api, max_continuous_work_seconds=300, break_seconds=120)
-    for n in range(10):
-        await api.text_item(keys["vendor"], f"t{n}")
-    for _ in range(5):
-        await work(api, keys["r1"], seconds=60)
+    keys = await a_stretch(api, minutes=5, break_seconds=120)
     r = await api.post("/v1/assignments", keys["r1"])
     assert r.status_code == 423, r.text
     problem = r.json()
@@ -100,12 +106,7 @@ async def test_continuous_work_enforces_a_break(api: Api) -> None:
 
 
 async def test_an_idle_gap_as_long_as_a_break_counts_as_one(api: Api) -> None:
-    keys = await api.world()
-    await put_policy(api, max_continuous_work_seconds=300, break_seconds=120)
-    for n in range(10):
-        await api.text_item(keys["vendor"], f"t{n}")
-    for _ in range(4):
-        await work(api, keys["r1"], seconds=60)
+    keys = await a_stretch(api, minutes=4, break_seconds=120)
     api.clock.advance(130)
     for _ in range(4):
         await work(api, keys["r1"], seconds=60)  # no 423: the gap reset the stretch
@@ -114,12 +115,7 @@ async def test_an_idle_gap_as_long_as_a_break_counts_as_one(api: Api) -> None:
 async def test_an_item_in_hand_is_work_however_long_since_the_last_heartbeat(api: Api) -> None:
     # A heartbeat comes every third of the lease, which can be longer than a team's break: a
     # state read or a team pass in between must not take the time on one item for a break.
-    keys = await api.world()
-    await put_policy(api, max_continuous_work_seconds=300, break_seconds=60)
-    for n in range(10):
-        await api.text_item(keys["vendor"], f"t{n}")
-    for _ in range(4):
-        await work(api, keys["r1"], seconds=60)
+    keys = await a_stretch(api, minutes=4, break_seconds=60)
     a = await claim(api, keys["r1"])
     assert a is not None
     api.clock.advance(90)  # within the 300 s lease, past the 60 s break
