@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import DataError, NoScriptError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from api.redis_server import EmbeddedRedis
 from scheduler.evalsha import Lanes, pack
@@ -96,3 +97,27 @@ async def test_a_restarted_redis_is_reached_again(tmp_path: Path) -> None:
     finally:
         await client.aclose()
         server.stop()
+
+
+async def test_the_clients_socket_timeout_bounds_a_call(redis_url: str) -> None:
+    """A call Redis does not answer in time raises redis-py's TimeoutError and drops the
+    connection; connections go back to the pool with the client's own timeout."""
+    client = aioredis.Redis.from_url(redis_url, socket_timeout=0.1, decode_responses=True)
+    try:
+        lanes = Lanes(client)
+        slow = await client.script_load(
+            "local t = redis.call('TIME') local s = t[1] * 1e6 + t[2]"
+            " repeat t = redis.call('TIME') until t[1] * 1e6 + t[2] - s > 300000 return 'slow'"
+        )
+        with pytest.raises(RedisTimeoutError):
+            await lanes.evalsha(slow, [], [])
+        assert lanes.kept == 0
+        await asyncio.sleep(0.3)  # the slow script ends; its reply went to the dropped connection
+        echo = await client.script_load("return ARGV[1]")
+        assert await lanes.evalsha(echo, [], ["next"]) == "next"
+        await lanes.aclose()
+        conn = await client.connection_pool.get_connection()
+        assert conn.socket_timeout == 0.1
+        await client.connection_pool.release(conn)
+    finally:
+        await client.aclose()
