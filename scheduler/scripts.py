@@ -25,8 +25,9 @@ from scheduler.evalsha import Lanes
 from scheduler.models import MAX_POOLS_PER_CLAIM, VIEW_FIELDS
 from wellbeing import policy
 
-# What the scheduler's lib needs before it: the ledger, then the rules that read it.
-_RULES = ("exposure/ledger", "wellbeing/rules")
+# What the scheduler's lib needs before it: the scheduler's keys, the ledger, then the rules that
+# read both.
+_RULES = ("scheduler/keys", "exposure/ledger", "wellbeing/rules")
 _LIB = (*_RULES, "lib")
 
 _NEEDS = {

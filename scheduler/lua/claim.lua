@@ -95,12 +95,12 @@ end
 
 -- The first item of the pool this reviewer did not skip (looking 10 deep), with its score.
 local function first_unskipped(pool, head_id, head_score)
-  if redis.call('EXISTS', P .. 'item:' .. head_id .. ':skippers') == 0 then
+  if redis.call('EXISTS', skippers_key(head_id)) == 0 then
     return head_id, head_score  -- the common case: nobody skipped the head
   end
   local head = redis.call('ZRANGE', pool, 0, 9, 'WITHSCORES')
   for i = 1, #head, 2 do
-    if redis.call('SISMEMBER', P .. 'item:' .. head[i] .. ':skippers', ARGV[1]) == 0 then
+    if redis.call('SISMEMBER', skippers_key(head[i]), ARGV[1]) == 0 then
       return head[i], tonumber(head[i + 1])
     end
   end

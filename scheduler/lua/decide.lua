@@ -20,7 +20,7 @@ redis.call('HSET', item_key(a.item), 'status', 'decided', 'assignment', '',
 redis.call('HSET', KEYS[1], 'status', 'decided', 'ended_at', now, 'decision_key', ARGV[4])
 redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('HDEL', reviewer_key(ARGV[1]), 'current')  -- a live assignment is the current one
-redis.call('DEL', P .. 'item:' .. a.item .. ':skippers')
+redis.call('DEL', skippers_key(a.item))
 end_exposure(ARGV[3], now, 'decided', true, ARGV[5], ARGV[6], a)
 audit(now, 'decide', 'reviewer:' .. ARGV[1], ARGV[3], '{"item":' .. cjson.encode(a.item)
   .. ',"decision":' .. ARGV[4] .. '}')

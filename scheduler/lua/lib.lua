@@ -1,12 +1,5 @@
--- Shared by the scripts that end an assignment. Prepended to them at load time.
--- The item and assignment keys are derived from ids here because the ids are only known inside
--- the atomic step; Safeshift runs on one Redis primary (see README), not Redis Cluster.
-local P = '{{PREFIX}}'
-
-local function item_key(id) return P .. 'item:' .. id end
-local function assignment_key(id) return P .. 'assignment:' .. id end
-local function reviewer_key(reviewer) return P .. 'reviewer:' .. reviewer end
-local function waiting_key(queue) return P .. 'queue:' .. queue .. ':waiting' end
+-- Shared by the scripts that end an assignment. Prepended to them at load time, after the
+-- scheduler's keys (keys.lua) and the exposure and wellbeing fragments.
 
 -- Append to the audit log (scheduler/audit.py) in the caller's atomic step.
 local function audit(now, action, actor, subject, detail)

@@ -7,7 +7,7 @@ local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)
 if err then return {err == 'ended' and 'lease_lost' or err} end
 local release = ARGV[5] == '1'
-if not release then redis.call('SADD', P .. 'item:' .. a.item .. ':skippers', ARGV[1]) end
+if not release then redis.call('SADD', skippers_key(a.item), ARGV[1]) end
 requeue(a.item, KEYS[3])
 local ended = release and 'released' or 'skipped'
 close_assignment(ARGV[3], ARGV[1], KEYS[2], ended, now)

@@ -1,19 +1,19 @@
--- Wellbeing rules, prepended after exposure/lua/ledger.lua to the scripts that claim, end
--- assignments, or read and act on a reviewer's state. The policy defaults and the steering
--- constants come from wellbeing/policy.py at load time.
-local WP = '{{PREFIX}}'
+-- Wellbeing rules, prepended after scheduler/lua/keys.lua (the key prefix P and the reviewer and
+-- assignment keys) and exposure/lua/ledger.lua to the scripts that claim, end assignments, or read
+-- and act on a reviewer's state. The policy defaults and the steering constants come from
+-- wellbeing/policy.py at load time.
 local STEER_FRACTION = {{STEER_FRACTION}}
 local STEER_DEADLINE = {{STEER_DEADLINE_SECONDS}}
 local TEAMMATE_ACTIVE = {{TEAMMATE_ACTIVE_SECONDS}}
 local MICRO_UNITS = {{MICRO}}
 
-local function wellbeing_key(rid) return WP .. 'wellbeing:' .. rid end
+local function wellbeing_key(rid) return P .. 'wellbeing:' .. rid end
 
 -- The team's policy: the fields its lead set, the defaults for the rest. (The defaults are a
 -- literal built where they are needed: a script runs its whole prelude on every call.)
 local function team_policy(team)
   local p = {{POLICY_DEFAULTS}}
-  local stored = redis.call('HGETALL', WP .. 'policy:' .. team)
+  local stored = redis.call('HGETALL', P .. 'policy:' .. team)
   for i = 1, #stored, 2 do p[stored[i]] = tonumber(stored[i + 1]) end
   return p
 end
@@ -34,26 +34,26 @@ end
 
 -- One open alert per (team, type, subject): raising it again changes nothing.
 local function raise_alert(team, kind, subject, reviewer, now, detail)
-  local open = WP .. 'alerts:open'
+  local open = P .. 'alerts:open'
   local field = team .. '|' .. kind .. '|' .. subject
   if redis.call('HEXISTS', open, field) == 1 then return nil end
-  local id = 'alr_' .. redis.call('INCR', WP .. 'alerts:seq')
-  redis.call('HSET', WP .. 'alert:' .. id, 'id', id, 'type', kind, 'team', team,
+  local id = 'alr_' .. redis.call('INCR', P .. 'alerts:seq')
+  redis.call('HSET', P .. 'alert:' .. id, 'id', id, 'type', kind, 'team', team,
     'subject', subject, 'reviewer', reviewer, 'created_at', now, 'detail', detail)
-  redis.call('ZADD', WP .. 'alerts:' .. team, now, id)
+  redis.call('ZADD', P .. 'alerts:' .. team, now, id)
   redis.call('HSET', open, field, id)
   return id
 end
 
 local function clear_alert(team, kind, subject, now)
-  local open = WP .. 'alerts:open'
+  local open = P .. 'alerts:open'
   local field = team .. '|' .. kind .. '|' .. subject
   local id = redis.call('HGET', open, field)
   if not id then return end
   redis.call('HDEL', open, field)
-  redis.call('ZREM', WP .. 'alerts:' .. team, id)
-  redis.call('HSET', WP .. 'alert:' .. id, 'resolved_at', now)
-  redis.call('EXPIRE', WP .. 'alert:' .. id, 30 * 86400)  -- resolved alerts: kept a month
+  redis.call('ZREM', P .. 'alerts:' .. team, id)
+  redis.call('HSET', P .. 'alert:' .. id, 'resolved_at', now)
+  redis.call('EXPIRE', P .. 'alert:' .. id, 30 * 86400)  -- resolved alerts: kept a month
 end
 
 -- A break's end as replies report it: rounded up to the millisecond, so a client retrying at
@@ -76,7 +76,7 @@ end
 -- The lease expiry (as stored) of assignment `aid` if it is live at `now`, else nil.
 local function live_until(aid, now)
   if not aid then return nil end
-  local a = redis.call('HMGET', WP .. 'assignment:' .. aid, 'status', 'expires_at')
+  local a = redis.call('HMGET', assignment_key(aid), 'status', 'expires_at')
   if a[1] == 'live' and tonumber(a[2]) > now then return a[2] end
   return nil
 end
@@ -89,7 +89,7 @@ local function settle_stretch(rid, work_since, last_active, now, p)
   -- An item in hand is work however long since the last heartbeat: pages heartbeat every third
   -- of the lease, which can be longer than the team's break.
   if since and now - active >= p.break_seconds
-     and not live_until(redis.call('HGET', WP .. 'reviewer:' .. rid, 'current'), now) then
+     and not live_until(redis.call('HGET', reviewer_key(rid), 'current'), now) then
     local wkey = wellbeing_key(rid)
     redis.call('HSET', wkey, 'last_break_at', active)
     redis.call('HDEL', wkey, 'work_since')
@@ -103,7 +103,7 @@ end
 -- would be left (at_work here, the profile in the claim), so a claim pays only when it matters.
 local function teammates_with_more(team, rid, headroom)
   local found = {}
-  for _, other in ipairs(redis.call('ZREVRANGEBYSCORE', WP .. 'team:' .. team .. ':headroom',
+  for _, other in ipairs(redis.call('ZREVRANGEBYSCORE', P .. 'team:' .. team .. ':headroom',
       '+inf', '(' .. headroom, 'LIMIT', 0, 8)) do
     if other ~= rid then found[#found + 1] = other end
   end
@@ -191,6 +191,6 @@ local function wellbeing_after(rid, team, now, p, ev, hour, day, week, active)
       break
     end
   end
-  redis.call('ZADD', WP .. 'team:' .. team .. ':headroom', 1 - day / b.day, rid)
+  redis.call('ZADD', P .. 'team:' .. team .. ':headroom', 1 - day / b.day, rid)
   return factor
 end

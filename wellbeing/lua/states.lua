@@ -8,7 +8,7 @@ local now = tonumber(ARGV[1])
 local policies, out = {}, {}
 for n = 2, #ARGV do
   local rid = ARGV[n]
-  local r = redis.call('HMGET', WP .. 'reviewer:' .. rid, 'team', 'current')
+  local r = redis.call('HMGET', reviewer_key(rid), 'team', 'current')
   local team = r[1] or ''
   policies[team] = policies[team] or team_policy(team)
   local p = policies[team]
@@ -17,9 +17,8 @@ for n = 2, #ARGV do
     'first_active_at')
   local hour, day, week, consecutive = exposure_windows(rid, now)
   local b, factor = budgets(p, w[8], w[9], now)
-  local expires = live_until(r[2], now)
-  local live = expires and r[2] or ''
-  expires = expires or ''
+  local expires = live_until(r[2], now) or ''
+  local live = expires ~= '' and r[2] or ''
   local since = settle_stretch(rid, w[1], w[2], now, p)
   if w[1] and not since then w[5] = w[2] end  -- the stretch just ended in a break: show it
   since = since or ''

@@ -5,7 +5,7 @@
 -- Returns the number of reviewers looked at.
 local now, team, grace = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local p = team_policy(team)
-local ids = redis.call('SMEMBERS', WP .. 'team:' .. team .. ':reviewers')
+local ids = redis.call('SMEMBERS', P .. 'team:' .. team .. ':reviewers')
 local oldest = string.format('%d', math.max(0, now - EXPOSURE_RETENTION) * 1000)
 for _, rid in ipairs(ids) do
   redis.call('XTRIM', exposure_key(rid) .. ':events', 'MINID', '~', oldest)
