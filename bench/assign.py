@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import sys
@@ -33,7 +34,7 @@ from redis.asyncio import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.redis_server import EmbeddedRedis
-from scheduler import accounts, assignments, items
+from scheduler import accounts, assignments, items, keys
 from scheduler.models import DecisionIn, ItemIn, ReviewerIn, TeamIn
 from scheduler.scripts import Scripts
 
@@ -128,7 +129,7 @@ class Setup:
         self.scripts = Scripts(self.redis)
         self.now = time.time()
 
-    async def fill(self, queued: int, start: int) -> None:
+    async def seed(self, queued: int) -> None:
         await accounts.create_team(
             scripts=self.scripts, body=TeamIn(id="t", name="t"), now=self.now
         )
@@ -138,10 +139,10 @@ class Setup:
             now=self.now,
             body=ReviewerIn(id="rev", team="t", languages=["en", "es"]),
         )
-        await fill(self.redis, self.scripts, start, queued, self.now)
+        await fill(self.redis, self.scripts, 0, queued, self.now)
         await settle(self.redis)
 
-    async def close(self) -> None:
+    async def aclose(self) -> None:
         await self.redis.aclose()
         self.server.stop()
 
@@ -151,10 +152,13 @@ async def run(cycles: int) -> dict[str, float]:
     PINGs, then cycles on each (in alternating order), so the three are taken at the same
     machine speed and every ratio is one of figures measured moments apart."""
     with tempfile.TemporaryDirectory() as tmp:
-        small, large = Setup(Path(tmp) / "1k"), Setup(Path(tmp) / "100k")
-        try:
-            await small.fill(1000 + cycles, 0)
-            await large.fill(100_000 + cycles, 10**6)
+        async with contextlib.AsyncExitStack() as stack:
+            small = Setup(Path(tmp) / "1k")
+            stack.push_async_callback(small.aclose)
+            large = Setup(Path(tmp) / "100k")
+            stack.push_async_callback(large.aclose)
+            await small.seed(1000 + cycles)
+            await large.seed(100_000 + cycles)
             await ping_rate(small.redis, 2000)  # warm up
             pings, at_1k, at_100k = [], [], []
             per_round = cycles // ROUNDS
@@ -162,19 +166,18 @@ async def run(cycles: int) -> dict[str, float]:
                 pings.append(await ping_rate(small.redis, 2000))
                 for setup, rates in ((small, at_1k), (large, at_100k))[:: 1 if round_ % 2 else -1]:
                     rates.append(await cycle_rate(setup.redis, setup.scripts, per_round, setup.now))
-            pools = await large.redis.zcard("safeshift:heads")
-        finally:
-            await small.close()
-            await large.close()
+            pools = await large.redis.zcard(keys.HEADS)
+    # Each figure is a ratio of two rounds run moments apart; the per-second figures are those
+    # ratios at the run's median PING, so cycle_per_s_100k / cycle_per_s_1k is ratio_100k_to_1k.
     ping = median(pings)
     relative_1k = median(c / p for c, p in zip(at_1k, pings, strict=True))
-    relative_100k = median(c / p for c, p in zip(at_100k, pings, strict=True))
+    relative_100k = median(b / a for a, b in zip(at_1k, at_100k, strict=True))
     return {
         "ping_per_s": round(ping),
         "cycle_per_s_1k": round(relative_1k * ping),
-        "cycle_per_s_100k": round(relative_100k * ping),
+        "cycle_per_s_100k": round(relative_1k * relative_100k * ping),
         "ratio_1k_to_ping": round(relative_1k, 3),
-        "ratio_100k_to_1k": round(median(b / a for a, b in zip(at_1k, at_100k, strict=True)), 3),
+        "ratio_100k_to_1k": round(relative_100k, 3),
         "raw_cycle_per_s_1k": round(median(at_1k)),
         "raw_cycle_per_s_100k": round(median(at_100k)),
         "pools": pools,
