@@ -71,11 +71,12 @@ local function eligible(pool)
   return q, band, lang, sk, mask
 end
 
--- Is one of the teammates the gate named at work, and may they take items of this pool? Each
--- is read at most once per claim, and only when an item would be left for them.
-local helpers = {}
+-- Is one of the teammates the gate points to at work, and may they take items of this pool? The
+-- list and each teammate are read at most once per claim, and only when an item would be left.
+local helpers, teammates = {}, nil
 local function helped(lang, sk, mask)
-  for _, other in ipairs(lim.helpers) do
+  teammates = teammates or teammates_with_more(r[4], ARGV[1], lim.helper_headroom)
+  for _, other in ipairs(teammates) do
     if helpers[other] == nil then
       helpers[other] = at_work(other, now)
         and profile(unpack(redis.call('HMGET', reviewer_key(other), 'languages', 'skills',

@@ -99,8 +99,8 @@ local function settle_stretch(rid, work_since, last_active, now, p)
 end
 
 -- Teammates with more than `headroom` of their day budget left, most first (at most 8): whom
--- items may be left for. Whether one is at work, and may take the item, is checked when an item
--- would be left (at_work here, the profile in the claim), so a claim pays only when it matters.
+-- items may be left for. The claim reads them, and whether one is at work (at_work) and may take
+-- the item (their profile), only when an item would be left, so a claim pays only when it matters.
 local function teammates_with_more(team, rid, headroom)
   local found = {}
   for _, other in ipairs(redis.call('ZREVRANGEBYSCORE', P .. 'team:' .. team .. ':headroom',
@@ -117,9 +117,11 @@ local function at_work(other, now)
 end
 
 -- What this reviewer may take now. Returns ({brk = until, reason = ...} or the claim limits:
--- max_band, severe_band, prefer_mild; defer_after, defer_band, defer_since and helpers (items at
--- or above defer_band, due after defer_after and created after defer_since if set, are left for
--- one of those teammates); and whether a stretch of work is under way), and the team's policy.
+-- max_band, severe_band, prefer_mild; defer_after, defer_band, defer_since and helper_headroom
+-- (items at or above defer_band, due after defer_after and created after defer_since if set, are
+-- left for a teammate with more than helper_headroom of their day budget left: the claim reads
+-- them with teammates_with_more only when an item would be left); and whether a stretch of work
+-- is under way), and the team's policy.
 local function wellbeing_gate(rid, team, now)
   local p = team_policy(team)
   local wkey = wellbeing_key(rid)
@@ -136,21 +138,21 @@ local function wellbeing_gate(rid, team, now)
   local b = budgets(p, w[5], w[6], now)
   local severe_band = math.floor(p.severe_threshold * 100 + 0.5)
   local lim = {max_band = 100, severe_band = severe_band, prefer_mild = false, defer_after = 0,
-    defer_band = 101, helpers = {}, working = since ~= nil}
+    defer_band = 101, working = since ~= nil}
   local used, headroom = used_fraction(b, hour, day, week), 1 - day / b.day
   if used >= 1 then
     lim.max_band = severe_band - 1  -- budget spent: nothing severe until the window clears
   elseif used >= STEER_FRACTION then
     -- Steering: near a budget, severe items go to any teammate with more of the day left.
-    lim.helpers, lim.defer_band = teammates_with_more(team, rid, headroom), severe_band
+    lim.helper_headroom, lim.defer_band = headroom, severe_band
   elseif p.fair_share_margin < 1 then
     -- Fair shares: items at or above the threshold go to a teammate behind by the margin, while
     -- the item is young.
-    lim.helpers = teammates_with_more(team, rid, headroom + p.fair_share_margin)
+    lim.helper_headroom = headroom + p.fair_share_margin
     lim.defer_band = math.floor(p.fair_share_threshold * 100 + 0.5)
     lim.defer_since = now - p.fair_share_max_wait_seconds
   end
-  if #lim.helpers > 0 then lim.defer_after = now + STEER_DEADLINE end
+  if lim.helper_headroom then lim.defer_after = now + STEER_DEADLINE end
   if consecutive >= p.max_consecutive_severe then lim.prefer_mild = true end
   return lim, p
 end
