@@ -83,13 +83,17 @@ end
 
 -- The start of the reviewer's current stretch of work, or nil. Away for as long as a break
 -- (no claim, heartbeat or decision, and no item in hand): that was a break, recorded as one and
--- the stretch ends.
-local function settle_stretch(rid, work_since, last_active, now, p)
+-- the stretch ends. `in_hand`: whether the reviewer holds a live lease, if the caller already
+-- knows (nil: looked up, only when the gap is long enough to matter).
+local function settle_stretch(rid, work_since, last_active, now, p, in_hand)
   local since, active = tonumber(work_since), tonumber(last_active) or 0
   -- An item in hand is work however long since the last heartbeat: pages heartbeat every third
   -- of the lease, which can be longer than the team's break.
-  if since and now - active >= p.break_seconds
-     and not live_until(redis.call('HGET', reviewer_key(rid), 'current'), now) then
+  if since and now - active >= p.break_seconds then
+    if in_hand == nil then
+      in_hand = live_until(redis.call('HGET', reviewer_key(rid), 'current'), now) ~= nil
+    end
+    if in_hand then return since end
     local wkey = wellbeing_key(rid)
     redis.call('HSET', wkey, 'last_break_at', active)
     redis.call('HDEL', wkey, 'work_since')
@@ -121,7 +125,8 @@ end
 -- (items at or above defer_band, due after defer_after and created after defer_since if set, are
 -- left for a teammate with more than helper_headroom of their day budget left: the claim reads
 -- them with teammates_with_more only when an item would be left); and whether a stretch of work
--- is under way), and the team's policy.
+-- is under way), and the team's policy. The claim asks only once it knows the reviewer holds no
+-- live item (it hands that one back instead).
 local function wellbeing_gate(rid, team, now)
   local p = team_policy(team)
   local wkey = wellbeing_key(rid)
@@ -129,7 +134,7 @@ local function wellbeing_gate(rid, team, now)
     'mood_factor', 'mood_until')
   local till = tonumber(w[1]) or 0
   if till > now then return {brk = till, reason = w[2]}, p end
-  local since = settle_stretch(rid, w[3], w[4], now, p)
+  local since = settle_stretch(rid, w[3], w[4], now, p, false)
   if since and now - since >= p.max_continuous_work_seconds then
     return {brk = start_break(rid, team, now, p.break_seconds, 'continuous_work'),
       reason = 'continuous_work'}, p

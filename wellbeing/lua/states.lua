@@ -19,7 +19,7 @@ for n = 2, #ARGV do
   local b, factor = budgets(p, w[8], w[9], now)
   local expires = live_until(r[2], now) or ''
   local live = expires ~= '' and r[2] or ''
-  local since = settle_stretch(rid, w[1], w[2], now, p)
+  local since = settle_stretch(rid, w[1], w[2], now, p, live ~= '')
   if w[1] and not since then w[5] = w[2] end  -- the stretch just ended in a break: show it
   since = since or ''
   for _, v in ipairs({rid, team, hour, day, week, b.hour, b.day, b.week, factor, consecutive,
