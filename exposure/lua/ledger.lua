@@ -10,6 +10,12 @@ local function exposure_key(rid) return XP .. rid end
 local function exposure_day_key(rid, hour)
   return XP .. rid .. ':day:' .. math.floor(hour / 24)
 end
+local function exposure_events_key(rid) return XP .. rid .. ':events' end
+
+-- The stream id events older than the retention are trimmed below (MINID, in milliseconds).
+local function exposure_events_min_id(now)
+  return string.format('%d', math.max(0, now - EXPOSURE_RETENTION) * 1000)
+end
 
 -- Bring the reviewer's window sums up to `now`. Returns hour, day, week (micro units) and the
 -- number of severe items in a row.
@@ -88,7 +94,7 @@ local function exposure_record(rid, now, dose, severe, reveals, seconds, fields)
   redis.call('HSET', key, 'hour_sum', hour, 'day_sum', day, 'week_sum', week, 'last_h', h,
     'last_m', m, 'consecutive_severe', consecutive, 'last_at', now)
   -- Events are folded above, in this same step, so trimming by age never loses an unfolded one.
-  local oldest = string.format('%d', math.max(0, now - EXPOSURE_RETENTION) * 1000)
-  redis.call('XADD', key .. ':events', 'MINID', '~', oldest, '*', unpack(fields))
+  redis.call('XADD', exposure_events_key(rid), 'MINID', '~', exposure_events_min_id(now), '*',
+    unpack(fields))
   return hour, day, week, consecutive
 end

@@ -6,9 +6,9 @@
 local now, team, grace = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local p = team_policy(team)
 local ids = redis.call('SMEMBERS', P .. 'team:' .. team .. ':reviewers')
-local oldest = string.format('%d', math.max(0, now - EXPOSURE_RETENTION) * 1000)
+local oldest = exposure_events_min_id(now)
 for _, rid in ipairs(ids) do
-  redis.call('XTRIM', exposure_key(rid) .. ':events', 'MINID', '~', oldest)
+  redis.call('XTRIM', exposure_events_key(rid), 'MINID', '~', oldest)
   local wkey = wellbeing_key(rid)
   local w = redis.call('HMGET', wkey, 'work_since', 'last_active', 'mood_factor', 'mood_until')
   local hour, day, week = exposure_windows(rid, now)
