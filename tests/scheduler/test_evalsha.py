@@ -17,6 +17,15 @@ from scheduler.scripts import Scripts
 ECHO = "return {KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]}"
 
 
+def busy(seconds: float) -> str:
+    """A script that keeps Redis busy for `seconds`, then answers 'slow'."""
+    micros = int(seconds * 1e6)
+    return (
+        "local t = redis.call('TIME') local s = t[1] * 1e6 + t[2]"
+        f" repeat t = redis.call('TIME') until t[1] * 1e6 + t[2] - s > {micros} return 'slow'"
+    )
+
+
 def test_packs_a_resp_array_of_bulk_strings() -> None:
     assert pack([b"EVALSHA", b"ab", b"0"]) == b"*3\r\n$7\r\nEVALSHA\r\n$2\r\nab\r\n$1\r\n0\r\n"
 
@@ -55,10 +64,7 @@ async def test_a_flushed_script_is_loaded_again(redis: aioredis.Redis) -> None:
 async def test_a_cancelled_call_never_leaves_a_half_read_connection(redis: aioredis.Redis) -> None:
     """The reply of a cancelled call must not be read as the answer to the next one."""
     lanes = Lanes(redis)
-    slow = await redis.script_load(
-        "local t = redis.call('TIME') local s = t[1] * 1e6 + t[2]"
-        " repeat t = redis.call('TIME') until t[1] * 1e6 + t[2] - s > 200000 return 'slow'"
-    )
+    slow = await redis.script_load(busy(0.2))
     call = asyncio.ensure_future(lanes.evalsha(slow, [], []))
     await asyncio.sleep(0.05)
     call.cancel()
@@ -105,10 +111,7 @@ async def test_the_clients_socket_timeout_bounds_a_call(redis_url: str) -> None:
     client = aioredis.Redis.from_url(redis_url, socket_timeout=0.1, decode_responses=True)
     try:
         lanes = Lanes(client)
-        slow = await client.script_load(
-            "local t = redis.call('TIME') local s = t[1] * 1e6 + t[2]"
-            " repeat t = redis.call('TIME') until t[1] * 1e6 + t[2] - s > 300000 return 'slow'"
-        )
+        slow = await client.script_load(busy(0.3))
         with pytest.raises(RedisTimeoutError):
             await lanes.evalsha(slow, [], [])
         assert lanes.kept == 0
