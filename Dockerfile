@@ -11,6 +11,8 @@ COPY exposure ./exposure
 COPY blur ./blur
 COPY wellbeing ./wellbeing
 COPY api ./api
+COPY luascripts ./luascripts
+COPY embedded_redis ./embedded_redis
 RUN pip install . && mkdir -p /data && chown safeshift /data
 
 USER safeshift

@@ -12,8 +12,8 @@ import uvicorn
 
 from api import demo, logs
 from api.main import connect, create_app
-from api.redis_server import EmbeddedRedis
 from api.settings import Settings
+from embedded_redis import EmbeddedRedis
 from wellbeing.simulation import cli as simulation_cli
 
 log = logging.getLogger("safeshift")

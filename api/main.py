@@ -79,10 +79,12 @@ def create_app(
         if not settings.redis_url:
             raise RuntimeError("no Redis URL: run `safeshift serve`, or set REDIS_URL")
         redis = await connect(settings.redis_url, max_connections=settings.redis_max_connections)
+        scripts = Scripts(redis)
+        await scripts.load()  # a script Redis cannot compile stops start-up here
         ctx = Context(
             settings=settings,
             redis=redis,
-            scripts=Scripts(redis),
+            scripts=scripts,
             clock=clock,
             store=MediaStore(settings.media_root),
             http=httpx.AsyncClient(),

@@ -18,10 +18,12 @@ from scheduler.scripts import Scripts
 
 async def run(settings: Settings, *, count: int) -> None:
     redis = await connect(settings.redis_url or "")
+    scripts = Scripts(redis)
+    await scripts.load()
     ctx = Context(
         settings=settings,
         redis=redis,
-        scripts=Scripts(redis),
+        scripts=scripts,
         clock=time.time,
         store=MediaStore(settings.media_root),
         http=httpx.AsyncClient(),

@@ -33,7 +33,7 @@ from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.redis_server import EmbeddedRedis
+from embedded_redis import EmbeddedRedis
 from scheduler import accounts, assignments, items, keys
 from scheduler.models import DecisionIn, ItemIn, ReviewerIn, TeamIn
 from scheduler.scripts import Scripts

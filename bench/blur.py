@@ -35,10 +35,10 @@ import uvicorn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.main import create_app
-from api.redis_server import EmbeddedRedis
 from api.settings import Settings
 from blur import detect, image
 from blur.config import BlurConfig
+from embedded_redis import EmbeddedRedis
 from tests.synthetic import scene
 
 ADMIN_KEY = "bench-admin-key-0123456789abcdef0123456789"

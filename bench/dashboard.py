@@ -33,9 +33,9 @@ from redis.asyncio import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.main import create_app
-from api.redis_server import EmbeddedRedis
 from api.settings import Settings
 from bench.assign import fill
+from embedded_redis import EmbeddedRedis
 from exposure import keys as exposure_keys
 from scheduler import accounts, assignments
 from scheduler.models import DecisionIn, ItemIn, ReviewerIn, TeamIn

@@ -1,80 +1,34 @@
-"""Every Lua script of the service: one per atomic operation, loaded once per client.
+"""Every Lua script of the service, bound to one Redis client: one per atomic operation.
 
-Each package keeps its scripts in its own `lua/` folder with a header listing KEYS and ARGV:
-the scheduler's, the exposure ledger (`exposure/lua/ledger.lua`) and the wellbeing rules
-(`wellbeing/lua/rules.lua`). Fragments a script needs are prepended here, because Redis 6.2 has
-no FUNCTION libraries: that is how a claim obeys wellbeing, and a decision writes its exposure
-event, in one atomic step. Callers go through `Scripts`, which returns the raw reply; the
-domain modules turn reply tags into exceptions.
+The Lua lives with its domain (scheduler/lua, exposure/lua, wellbeing/lua); luascripts composes
+and checks it. The scheduler's scripts are where the domains meet (a claim obeys the wellbeing
+rules, a decision writes its exposure event, in one atomic step), so the library of all three
+is bound here. Callers go through `Scripts`, which returns the raw reply; the domain modules turn
+reply tags into exceptions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
+from functools import cache
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
-from exposure import keys as exposure_keys
-from exposure import weights
-from scheduler import keys
+import luascripts
+from exposure.lua import LUA as EXPOSURE_LUA
 from scheduler.evalsha import Lanes
-from scheduler.models import MAX_POOLS_PER_CLAIM, VIEW_FIELDS
-from wellbeing import policy
-
-# What the scheduler's lib needs before it: the scheduler's keys, the ledger, then the rules that
-# read both.
-_RULES = ("scheduler/keys", "exposure/ledger", "wellbeing/rules")
-_LIB = (*_RULES, "lib")
-
-_NEEDS = {
-    "scheduler/create": (),
-    "scheduler/ingest": _LIB,
-    "scheduler/ready": _LIB,
-    "scheduler/sweep": _LIB,
-    "scheduler/claim": _LIB,
-    "scheduler/heartbeat": (*_LIB, "live"),
-    "scheduler/reveal": (*_LIB, "live"),
-    "scheduler/skip": (*_LIB, "live"),
-    "scheduler/decide": (*_LIB, "live"),
-    "scheduler/outbox_claim": (),
-    "wellbeing/states": _RULES,
-    "wellbeing/tick": _RULES,
-    "wellbeing/take_break": _RULES,
-    "wellbeing/checkin": _RULES,
-    "wellbeing/alert": _RULES,
-}
-
-# Values the scripts take from Python at load time: one place for each of them.
-_CONSTANTS = {
-    "PREFIX": keys.PREFIX,
-    "MAX_POOLS": str(MAX_POOLS_PER_CLAIM),
-    "VIEW_FIELDS": ", ".join(f"'{name}'" for name in VIEW_FIELDS),
-    "EXPOSURE_RETENTION": str(exposure_keys.RETENTION_SECONDS),
-    "MICRO": str(exposure_keys.MICRO),
-    "SOUND_FACTOR": repr(
-        weights.DEFAULT.media_weights["video_sound"] / weights.DEFAULT.media_weights["video"]
-    ),
-    "POLICY_DEFAULTS": policy.lua_defaults(),
-    "STEER_FRACTION": repr(policy.STEER_FRACTION),
-    "STEER_DEADLINE_SECONDS": str(policy.STEER_DEADLINE_SECONDS),
-    "TEAMMATE_ACTIVE_SECONDS": str(policy.TEAMMATE_ACTIVE_SECONDS),
-}
+from scheduler.lua import LUA as SCHEDULER_LUA
+from wellbeing.lua import LUA as WELLBEING_LUA
 
 
-def _source(name: str) -> str:
-    package, _, script = name.rpartition("/")
-    text = resources.files(package or "scheduler").joinpath("lua", f"{script}.lua").read_text()
-    for placeholder, value in _CONSTANTS.items():
-        text = text.replace("{{" + placeholder + "}}", value)
-    return text
-
-
-def _compose(name: str) -> str:
-    return "\n".join([*(_source(n) for n in _NEEDS[name]), _source(name)])
+@cache
+def library() -> luascripts.Library:
+    """The service's scripts, composed once per process; raises CompositionError if they cannot
+    be (see luascripts.compose)."""
+    return luascripts.Library([SCHEDULER_LUA, EXPOSURE_LUA, WELLBEING_LUA])
 
 
 @dataclass
@@ -97,9 +51,18 @@ class Scripts:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self.lanes = Lanes(redis)
-        for name in _NEEDS:
-            attribute = name.split("/")[1]
-            setattr(self, attribute, _Bound(self.lanes, redis.register_script(_compose(name))))
+        composed = library().scripts
+        unmatched = set(composed) ^ set(Scripts.__annotations__)
+        if unmatched:  # a script file added or renamed without its attribute here, or the reverse
+            raise luascripts.CompositionError(
+                [f"each script needs an attribute of Scripts and the reverse: {sorted(unmatched)}"]
+            )
+        for name, script in composed.items():
+            setattr(self, name, _Bound(self.lanes, redis.register_script(script.text)))
+
+    async def load(self) -> None:
+        """SCRIPT LOAD every script, so one Redis cannot compile fails start-up, not a request."""
+        await luascripts.load(self.redis, library())
 
     create: _Bound
     ingest: _Bound

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from api.redis_server import EmbeddedRedis
+from embedded_redis import EmbeddedRedis
 
 
 class FakeClock:

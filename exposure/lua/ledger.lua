@@ -1,9 +1,11 @@
--- The exposure ledger. Prepended to every script that ends an assignment or reads a window.
+-- The exposure ledger: a fragment for every script that ends an assignment or reads a window.
 -- Doses are integers in micro-severe-minutes (exposure.keys.MICRO), so sums never drift.
 -- Rolling windows are running sums over buckets: the hour over one-minute buckets, the day (24)
 -- and the week (168) over one-hour buckets. A sum drops its buckets as they leave its window, so
 -- reading a window costs a few fields however long the history is.
-local XP = '{{PREFIX}}exposure:'
+-- provides: XP, EXPOSURE_RETENTION, exposure_key, exposure_day_key, exposure_events_key
+-- provides: exposure_events_min_id, exposure_windows, exposure_record
+local XP = '{{EXPOSURE_PREFIX}}exposure:'
 local EXPOSURE_RETENTION = {{EXPOSURE_RETENTION}}  -- seconds hour buckets and events are kept
 
 local function exposure_key(rid) return XP .. rid end

@@ -10,6 +10,8 @@
 -- only if one of them is at work and may take it.
 -- Returns {'existing'|'assigned', assignment id, lease expiry, item field values...}, {'empty'},
 -- {'break', until, reason} or {'no_reviewer'}.
+-- needs: item_key, expire_leases, assignment_key, wellbeing_gate, break_end_text, P
+-- needs: teammates_with_more, at_work, reviewer_key, skippers_key, dequeue, wellbeing_claimed
 local now = tonumber(ARGV[2])
 -- The fields named by scheduler.models.VIEW_FIELDS, then whether the item has a callback.
 local function item_view(id)

@@ -7,6 +7,7 @@
 -- Returns {'decided', item id}, {'same', item id} or {error tag: not_found|conflict|lease_lost}.
 -- The webhook event id is derived from the assignment id: one decision per assignment, so it is
 -- unique, and the same on every retry.
+-- needs: live_assignment, item_key, reviewer_key, skippers_key, end_exposure, audit, P
 local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)
 if err == 'ended' and a.status == 'decided' then

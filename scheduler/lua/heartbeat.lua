@@ -3,6 +3,7 @@
 -- ARGV[1]: reviewer  ARGV[2]: now  ARGV[3]: assignment id  ARGV[4]: default lease seconds
 -- (the team's policy may set its own)
 -- Returns {'ok', new expiry} or {error tag}.
+-- needs: live_assignment, team_policy, wellbeing_key
 local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)
 if err then return {err == 'ended' and 'lease_lost' or err} end

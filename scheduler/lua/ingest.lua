@@ -4,6 +4,7 @@
 -- ARGV[1]: external_id  ARGV[2]: item id  ARGV[3]: score  ARGV[4]: created_at  ARGV[5]: queue
 -- ARGV[6]: media job payload ('' for none)  ARGV[7..]: item field, value pairs
 -- Returns {1, id} when created, {0, existing id} when the external_id was seen before.
+-- needs: enqueue
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing then
   return {0, existing}

@@ -1,7 +1,7 @@
--- The scheduler's keys as scripts build them (scheduler/keys.py builds them in Python), first in
--- every composed script, so the wellbeing rules read a reviewer's or an assignment's hash through
--- the same builders. Keys are derived from ids here because the ids are only known inside the
+-- The scheduler's keys as scripts build them (scheduler/keys.py builds them in Python); the
+-- wellbeing rules read a reviewer's or an assignment's hash through the same builders. Keys are derived from ids here because the ids are only known inside the
 -- atomic step; Safeshift runs on one Redis primary (see README), not Redis Cluster.
+-- provides: P, item_key, skippers_key, assignment_key, reviewer_key, waiting_key
 local P = '{{PREFIX}}'
 
 local function item_key(id) return P .. 'item:' .. id end

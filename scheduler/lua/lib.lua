@@ -1,5 +1,9 @@
--- Shared by the scripts that end an assignment. Prepended to them at load time, after the
--- scheduler's keys (keys.lua) and the exposure and wellbeing fragments.
+-- Shared by the scripts that queue items and end assignments (the exposure and wellbeing
+-- fragments it needs come before it: luascripts orders fragments by their `needs`).
+-- provides: audit, head_member, enqueue, dequeue, requeue, close_assignment, SOUND_FACTOR
+-- provides: end_exposure, expire_leases
+-- needs: P, waiting_key, item_key, assignment_key, reviewer_key, MICRO_UNITS, team_policy
+-- needs: exposure_record, wellbeing_after
 
 -- Append to the audit log (scheduler/audit.py) in the caller's atomic step.
 local function audit(now, action, actor, subject, detail)

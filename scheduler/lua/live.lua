@@ -1,6 +1,7 @@
--- Shared check for scripts acting on a live assignment. Prepended after lib.lua.
+-- Shared check for scripts acting on a live assignment.
 -- Returns the assignment's fields, or an error tag: 'not_found' (no such assignment for this
 -- reviewer: indistinguishable on purpose), 'lease_lost'.
+-- provides: live_assignment
 local function live_assignment(akey, aid, reviewer, now)
   local a = redis.call('HMGET', akey, 'item', 'reviewer', 'status', 'expires_at', 'decision_key',
     'level', 'team', 'callback', 'started_at', 'reveals')

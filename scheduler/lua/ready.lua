@@ -2,6 +2,7 @@
 -- KEYS[1]: item hash  KEYS[2]: pool zset  KEYS[3]: pool heads zset
 -- ARGV[1]: item id  ARGV[2]: score  ARGV[3..]: field, value pairs (incl. status)
 -- Returns 1 when applied, 0 when the item was not processing (a redelivered job).
+-- needs: enqueue
 if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then
   return 0
 end

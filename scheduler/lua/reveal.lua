@@ -2,6 +2,7 @@
 -- KEYS[1]: assignment hash
 -- ARGV[1]: reviewer  ARGV[2]: now  ARGV[3]: assignment id  ARGV[4]: level asked for
 -- Returns {'ok', item id, level now in force} or {error tag}.
+-- needs: live_assignment, audit
 local rank = {blurred = 0, grayscale = 1, color = 2}
 local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)

@@ -3,6 +3,7 @@
 -- ARGV[1]: reviewer  ARGV[2]: now  ARGV[3]: assignment id  ARGV[4]: reason
 -- ARGV[5]: '1' to release it for anyone, this reviewer included (they are going on a break)
 -- Returns {'ok', item id} or {error tag}.
+-- needs: live_assignment, skippers_key, requeue, close_assignment, end_exposure
 local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)
 if err then return {err == 'ended' and 'lease_lost' or err} end

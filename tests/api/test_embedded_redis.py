@@ -11,7 +11,7 @@ from pathlib import Path
 
 import redis as sync_redis
 
-from api.redis_server import EmbeddedRedis
+from embedded_redis import EmbeddedRedis
 
 
 def _redis_pids(directory: Path) -> list[int]:
@@ -47,7 +47,7 @@ def test_kill_9_of_the_app_loses_nothing_and_leaves_one_server(tmp_path: Path) -
     directory = tmp_path / "redis"
     code = (
         "import sys, time, redis; from pathlib import Path;"
-        "from api.redis_server import EmbeddedRedis;"
+        "from embedded_redis import EmbeddedRedis;"
         f"s = EmbeddedRedis(Path({str(directory)!r})); url = s.start();"
         "redis.Redis.from_url(url).set('acked', '1'); print(url, flush=True); time.sleep(60)"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from api.redis_server import EmbeddedRedis
+from embedded_redis import EmbeddedRedis
 from exposure import keys as exposure_keys
 from exposure import weights
 from scheduler import accounts, assignments, items

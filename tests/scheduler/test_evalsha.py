@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import DataError, NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from api.redis_server import EmbeddedRedis
+from embedded_redis import EmbeddedRedis
 from scheduler.evalsha import Lanes, pack
 from scheduler.scripts import Scripts
 

@@ -2,6 +2,7 @@
 -- the rest of the UTC day and alerts the lead; a better one later resolves that alert.
 -- ARGV[1]: reviewer  ARGV[2]: team  ARGV[3]: now  ARGV[4]: mood 1-5  ARGV[5]: note
 -- Returns {check-in id, 1 if the mood was low}.
+-- needs: team_policy, wellbeing_key, raise_alert, clear_alert
 local rid, team, now, mood = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local p = team_policy(team)
 local wkey = wellbeing_key(rid)

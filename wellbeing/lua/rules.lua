@@ -1,7 +1,12 @@
--- Wellbeing rules, prepended after scheduler/lua/keys.lua (the key prefix P and the reviewer and
--- assignment keys) and exposure/lua/ledger.lua to the scripts that claim, end assignments, or read
--- and act on a reviewer's state. The policy defaults and the steering constants come from
+-- Wellbeing rules, for the scripts that claim, end assignments, or read and act on a reviewer's
+-- state; they read the scheduler's keys (scheduler/lua/keys.lua) and the exposure windows
+-- (exposure/lua/ledger.lua). The policy defaults and the steering constants come from
 -- wellbeing/policy.py at load time.
+-- provides: STEER_FRACTION, STEER_DEADLINE, TEAMMATE_ACTIVE, MICRO_UNITS, wellbeing_key
+-- provides: team_policy, budgets, used_fraction, raise_alert, clear_alert, break_end_text
+-- provides: start_break, live_until, settle_stretch, teammates_with_more, at_work, wellbeing_gate
+-- provides: wellbeing_claimed, wellbeing_after
+-- needs: P, assignment_key, reviewer_key, exposure_windows
 local STEER_FRACTION = {{STEER_FRACTION}}
 local STEER_DEADLINE = {{STEER_DEADLINE_SECONDS}}
 local TEAMMATE_ACTIVE = {{TEAMMATE_ACTIVE_SECONDS}}

@@ -4,6 +4,8 @@
 -- no call holds Redis for long.
 -- ARGV[1]: now  ARGV[2..]: reviewer ids
 -- Returns, per reviewer, the values named by wellbeing.state.STATE_FIELDS, flat.
+-- needs: reviewer_key, team_policy, wellbeing_key, exposure_windows, budgets, live_until
+-- needs: settle_stretch
 local now = tonumber(ARGV[1])
 local policies, out = {}, {}
 for n = 2, #ARGV do

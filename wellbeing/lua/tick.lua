@@ -3,6 +3,8 @@
 -- Idempotent (alerts are keyed by cause), so several API processes may run it.
 -- ARGV[1]: now  ARGV[2]: team  ARGV[3]: grace seconds past the work limit before break_overdue
 -- Returns the number of reviewers looked at.
+-- needs: team_policy, P, exposure_events_min_id, exposure_events_key, wellbeing_key
+-- needs: exposure_windows, budgets, used_fraction, clear_alert, settle_stretch, raise_alert
 local now, team, grace = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local p = team_policy(team)
 local ids = redis.call('SMEMBERS', P .. 'team:' .. team .. ':reviewers')

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from api.redis_server import EmbeddedRedis
+from embedded_redis import EmbeddedRedis
 from wellbeing import policy
 from wellbeing.simulation import scenarios
 from wellbeing.simulation.engine import Simulation
