@@ -218,7 +218,8 @@ class Library:
             if file in order:
                 return
             if file in visiting:
-                circle = " -> ".join(f.label for f in [*visiting, file])
+                loop = [*visiting[visiting.index(file) :], file]
+                circle = " -> ".join(f.label for f in loop)
                 problems.append(f"fragments need each other in a circle: {circle}")
                 return
             visiting.append(file)
