@@ -130,6 +130,11 @@ async def test_the_scripts_dose_is_the_documented_formula(redis: Redis) -> None:
 async def test_events_are_trimmed_by_age_and_windows_stay_exact(redis: Redis) -> None:
     scripts, clock = Scripts(redis), FakeClock()
     await _world(redis, scripts, clock(), reviewers=1, count=3)
+    # Events from long before the retention: stream ids are Redis's own clock, which the test
+    # cannot move, so these are written with ids from 1970.
+    events, ancient = exposure_keys.events("r0"), 200
+    for n in range(1, ancient + 1):
+        await redis.xadd(events, {"filler": "1"}, id=f"{n}-0")
     for day in range(3):
         claimed = await assignments.claim(
             scripts=scripts, reviewer="r0", now=clock(), lease_seconds=300
@@ -144,9 +149,11 @@ async def test_events_are_trimmed_by_age_and_windows_stay_exact(redis: Redis) ->
         )
         if day < 2:
             clock.advance(exposure_keys.RETENTION_SECONDS / 2 + 86400)
-    # The stream ids are Redis's own time; an event older than retention by the service clock
-    # is trimmed when later ones are written (approximately: whole stream nodes at a time).
-    assert await redis.xlen(exposure_keys.events("r0")) <= 3
+    # Each write trims what is older than the retention by the service clock, approximately
+    # (whole stream nodes at a time): ancient events go, the three recent ones stay.
+    assert int((await redis.xrange(events, count=1))[0][0].split("-")[0]) > 1
+    assert await redis.xlen(events) < ancient + 3
+    assert [e["item"] != "" for _, e in await redis.xrange(events, "1000000-0")] == [True] * 3
     totals = await redis.hgetall(exposure_keys.totals("r0"))
     last = await redis.xrevrange(exposure_keys.events("r0"), count=1)
     assert int(totals["day_sum"]) == int(last[0][1]["dose"])  # only today's item in the day
