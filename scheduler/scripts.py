@@ -15,11 +15,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import NoScriptError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 import luascripts
 from exposure.lua import LUA as EXPOSURE_LUA
-from scheduler.evalsha import Lanes
 from scheduler.lua import LUA as SCHEDULER_LUA
 from wellbeing.lua import LUA as WELLBEING_LUA
 
@@ -33,24 +32,27 @@ def library() -> luascripts.Library:
 
 @dataclass
 class _Bound:
-    """EVALSHA straight away (one call on the hot path); load the script only if Redis lost it."""
+    """One registered script: EVALSHA through redis-py, which loads the script again if Redis
+    lost it (a restart or SCRIPT FLUSH). `script` is there for pipelines."""
 
-    lanes: Lanes
     script: AsyncScript
 
     async def __call__(self, *, keys: list[str], args: list[Any]) -> Any:
         try:
-            return await self.lanes.evalsha(self.script.sha, keys, args)
-        except NoScriptError:  # a restarted or flushed Redis forgets scripts
+            return await self.script(keys=keys, args=args)
+        except RedisConnectionError:
+            # A pooled connection that a restarted Redis closed fails once, and redis-py's
+            # default client does not retry: one more try, on a new connection. (If Redis died
+            # after running the script but before replying, this runs it again, as a client's
+            # own retry would: a claim gets the same assignment back, a decision says "same".)
             return await self.script(keys=keys, args=args)
 
 
 class Scripts:
-    """Registered scripts for one Redis client (EVALSHA, falling back to EVAL after a flush)."""
+    """Registered scripts for one Redis client."""
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        self.lanes = Lanes(redis)
         composed = library().scripts
         unmatched = set(composed) ^ set(Scripts.__annotations__)
         if unmatched:  # a script file added or renamed without its attribute here, or the reverse
@@ -58,7 +60,7 @@ class Scripts:
                 [f"each script needs an attribute of Scripts and the reverse: {sorted(unmatched)}"]
             )
         for name, script in composed.items():
-            setattr(self, name, _Bound(self.lanes, redis.register_script(script.text)))
+            setattr(self, name, _Bound(redis.register_script(script.text)))
 
     async def load(self) -> None:
         """SCRIPT LOAD every script, so one Redis cannot compile fails start-up, not a request."""
