@@ -207,7 +207,7 @@ class Library:
             order = self._order(file, problems)
             self.scripts[file.name] = _join(file.name, order)
         if problems:
-            raise CompositionError(problems)
+            raise CompositionError(dict.fromkeys(problems))  # a circle shows once, not per script
 
     def _order(self, script: LuaFile, problems: list[str]) -> list[LuaFile]:
         """The fragments `script` needs, each after the fragments it needs, then the script."""
