@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from redis.asyncio import Redis
 
 from scheduler import audit
+from scheduler.models import WholeNumber
 from wellbeing import keys
 
 _STRICT = ConfigDict(extra="forbid")
@@ -32,20 +33,20 @@ class Policy(BaseModel):
     model_config = _STRICT
     budgets: Budgets = Field(default_factory=Budgets)
     severe_threshold: float = Field(default=0.7, gt=0, le=1, allow_inf_nan=False)
-    max_consecutive_severe: int = Field(default=5, ge=1, strict=True)
-    cooldown_after_severe_seconds: int = Field(default=30, ge=0, strict=True)
-    max_continuous_work_seconds: int = Field(default=3000, gt=0, strict=True)
-    break_seconds: int = Field(default=600, gt=0, strict=True)
-    checkin_interval_seconds: int = Field(default=7200, gt=0, strict=True)
-    low_mood_threshold: int = Field(default=2, ge=1, le=5, strict=True)
+    max_consecutive_severe: WholeNumber = Field(default=5, ge=1)
+    cooldown_after_severe_seconds: WholeNumber = Field(default=30, ge=0)
+    max_continuous_work_seconds: WholeNumber = Field(default=3000, gt=0)
+    break_seconds: WholeNumber = Field(default=600, gt=0)
+    checkin_interval_seconds: WholeNumber = Field(default=7200, gt=0)
+    low_mood_threshold: WholeNumber = Field(default=2, ge=1, le=5)
     low_mood_budget_factor: float = Field(default=0.5, gt=0, le=1, allow_inf_nan=False)
-    lease_seconds: int = Field(default=300, gt=0, strict=True)
+    lease_seconds: WholeNumber = Field(default=300, gt=0)
     # Fair shares (choices; docs/simulation.md measures them): a reviewer whose share of the day
     # budget used is ahead of an at-work teammate's by the margin (1: off) leaves items at or
     # above the threshold to that teammate, for at most the wait, and while the deadline allows.
     fair_share_margin: float = Field(default=0.01, gt=0, le=1, allow_inf_nan=False)
     fair_share_threshold: float = Field(default=0.3, gt=0, le=1, allow_inf_nan=False)
-    fair_share_max_wait_seconds: int = Field(default=300, gt=0, strict=True)
+    fair_share_max_wait_seconds: WholeNumber = Field(default=300, gt=0)
 
 
 # Near a budget, severe items are steered to teammates with more left (choices, see docs).
