@@ -78,7 +78,7 @@ async def sla_risk(
     for team in teams:
         states = await state.team(scripts=scripts, team_id=team, now=now)
         profiles = await accounts.get_reviewers(redis=redis, reviewer_ids=[s["id"] for s in states])
-        budget_left = {s["id"]: s["used_fraction"] < 1 for s in states}
+        budget_left = {s["id"]: not s["budget_spent"] for s in states}
         reviewers += [{**p, "has_budget": budget_left[p["id"]]} for p in profiles]
     at_risk: dict[str, int] = defaultdict(int)
     helpers: dict[str, set[str]] = defaultdict(set)  # queue -> teams able to route its items

@@ -55,6 +55,10 @@ STEER_DEADLINE_SECONDS = 900  # severe items due sooner than this are never held
 TEAMMATE_ACTIVE_SECONDS = 900  # a teammate counts as able to take it if seen this recently
 BREAK_OVERDUE_GRACE_SECONDS = 300  # past the limit by this much, still working: tell the lead
 SLA_RISK_SECONDS = 900  # severe items due within this are checked for a reviewer with budget
+# Any positive duration is valid and is stored and shown as given, but acts as at most a century
+# (wellbeing/lua/rules.lua applies it): no shift tells the two apart, and a lease, break or
+# check-in that ends "now + duration" must stay a time datetimes, Redis and Lua can hold.
+LONGEST_SECONDS = 100 * 365 * 86400 + 25 * 86400  # 100 years of 365.25 days
 
 
 def flatten(policy: Policy, *, only_set: bool = False) -> dict[str, str]:
@@ -65,15 +69,24 @@ def flatten(policy: Policy, *, only_set: bool = False) -> dict[str, str]:
     return {k: str(v) for k, v in fields.items()}
 
 
+def _number(text: str) -> int | float:
+    """A stored field as the number it was: ints are read as ints, not through a float, which
+    would turn a huge whole number into inf or change its last digits."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 def unflatten(fields: dict[str, str], *, lease_default: int) -> Policy:
+    """The policy from its hash fields (validated again, so a hand-edited field is an error)."""
     data: dict[str, Any] = {"lease_seconds": lease_default}
     budgets: dict[str, float] = {}
     for name, value in fields.items():
         if name.startswith("budget_"):
             budgets[name.removeprefix("budget_")] = float(value)
         elif name in Policy.model_fields:
-            annotation = Policy.model_fields[name].annotation
-            data[name] = int(float(value)) if annotation is int else float(value)
+            data[name] = _number(value)
     data["budgets"] = Budgets(**budgets)
     return Policy(**data)
 
