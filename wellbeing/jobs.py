@@ -72,7 +72,7 @@ async def sla_risk(
         policy.Policy().severe_threshold
     ]
     items = await _due_severe_items(
-        redis, band=pools.band(min(thresholds)), until=now + policy.SLA_RISK_SECONDS
+        redis, band=policy.severe_band(min(thresholds)), until=now + policy.SLA_RISK_SECONDS
     )
     reviewers: list[dict[str, Any]] = []
     for team in teams:

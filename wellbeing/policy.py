@@ -8,6 +8,7 @@ the basis of each default.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -59,6 +60,19 @@ SLA_RISK_SECONDS = 900  # severe items due within this are checked for a reviewe
 # (wellbeing/lua/rules.lua applies it): no shift tells the two apart, and a lease, break or
 # check-in that ends "now + duration" must stay a time datetimes, Redis and Lua can hold.
 LONGEST_SECONDS = 100 * 365 * 86400 + 25 * 86400  # 100 years of 365.25 days
+
+
+def severe_band(threshold: float) -> int:
+    """The lowest severity band (hundredths) at or above `threshold`: effective severities are
+    whole hundredths, so an item is at or above the threshold exactly when its band is at or
+    above this. Rounding instead would put a threshold of 0.004 in band 0, where every item
+    counts as severe. The Lua rules compute the same (band_at_or_above in rules.lua)."""
+    band = math.ceil(threshold * 100)
+    while band > 0 and (band - 1) / 100 >= threshold:
+        band -= 1
+    while band / 100 < threshold:
+        band += 1
+    return band
 
 
 def flatten(policy: Policy, *, only_set: bool = False) -> dict[str, str]:

@@ -231,3 +231,22 @@ async def test_a_duration_past_a_century_is_kept_as_given_and_acts_as_one(api: A
 def test_the_lua_rules_use_the_same_longest_duration() -> None:
     rules = (Path(__file__).parents[2] / "wellbeing" / "lua" / "rules.lua").read_text()
     assert f"local LONGEST_SECONDS = {LONGEST_SECONDS}\n" in rules
+
+
+async def test_a_tiny_severe_threshold_still_leaves_severity_zero_items_mild(api: Api) -> None:
+    # A threshold of 0.004 once rounded to band 0, where every item counted as severe: with the
+    # budget spent, the reviewer got nothing at all instead of the non-severe items.
+    keys = await api.world()
+    body = {"severe_threshold": 0.004, "budgets": {"hour": 1e-6}, "fair_share_threshold": 1e-9}
+    r = await api.client.put("/v1/teams/t1/policy", headers=api.admin, json=body)
+    assert r.status_code == 200, r.text
+    await api.text_item(keys["vendor"], "severe", labels=VIOLENT, priority=9)
+    await api.text_item(keys["vendor"], "mild", labels=MILD)
+    (queue,) = (await api.get("/v1/queues", keys["lead"])).json()["data"]
+    assert (queue["depth"], queue["severe_depth"]) == (2, 1)
+    a = await claim(api, keys["r1"])
+    assert a is not None and a["item"]["text"].endswith("severe")
+    api.clock.advance(60)
+    assert await decide(api, keys["r1"], a["id"]) == 200
+    a = await claim(api, keys["r1"])  # budget spent: severity 0 is below 0.004, so it comes
+    assert a is not None and a["item"]["text"].endswith("mild")

@@ -50,6 +50,18 @@ local function used_fraction(b, hour, day, week)
   return math.max(hour / b.hour, day / b.day, week / b.week)
 end
 
+-- The lowest severity band (hundredths) at or above a threshold. Items' effective severities are
+-- whole hundredths, so an item is at or above the threshold exactly when its band is at or above
+-- this (as the ledger judges severe: severity >= threshold). Rounding the threshold instead put
+-- 0.004 in band 0, where every item, even one of severity 0, counted as severe and was refused
+-- once a budget was spent. Float care: 0.7 * 100 is 70.00000000000001.
+local function band_at_or_above(threshold)
+  local b = math.ceil(threshold * 100)
+  while b > 0 and (b - 1) / 100 >= threshold do b = b - 1 end
+  while b / 100 < threshold do b = b + 1 end
+  return b
+end
+
 -- One open alert per (team, type, subject): raising it again changes nothing.
 local function raise_alert(team, kind, subject, reviewer, now, detail)
   local open = P .. 'alerts:open'
@@ -159,7 +171,7 @@ local function wellbeing_gate(rid, team, now)
   end
   local hour, day, week, consecutive = exposure_windows(rid, now)
   local b = budgets(p, w[5], w[6], now)
-  local severe_band = math.floor(p.severe_threshold * 100 + 0.5)
+  local severe_band = band_at_or_above(p.severe_threshold)
   local lim = {max_band = 100, severe_band = severe_band, prefer_mild = false, defer_after = 0,
     defer_band = 101, working = since ~= nil}
   local used, headroom = used_fraction(b, hour, day, week), 1 - day / b.day
@@ -172,7 +184,7 @@ local function wellbeing_gate(rid, team, now)
     -- Fair shares: items at or above the threshold go to a teammate behind by the margin, while
     -- the item is young.
     lim.helper_headroom = headroom + p.fair_share_margin
-    lim.defer_band = math.floor(p.fair_share_threshold * 100 + 0.5)
+    lim.defer_band = band_at_or_above(p.fair_share_threshold)
     lim.defer_since = now - p.fair_share_max_wait_seconds
   end
   if lim.helper_headroom then lim.defer_after = now + STEER_DEADLINE end
