@@ -16,7 +16,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    Strict,
     StringConstraints,
 )
 
@@ -54,7 +53,7 @@ def _whole(value: object) -> object:
 # refusing 4.0 would refuse valid input. Strict otherwise: booleans, strings and fractions are
 # refused, not coerced. The schema still says "integer", so generated clients see integers.
 # Every integer field of a request body uses it (constraints go in Field as usual).
-WholeNumber = Annotated[int, Strict(), BeforeValidator(_whole)]
+WholeNumber = Annotated[int, Field(strict=True), BeforeValidator(_whole)]
 
 
 def _lower(tag: str) -> str:
