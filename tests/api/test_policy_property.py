@@ -250,3 +250,28 @@ async def test_a_tiny_severe_threshold_still_leaves_severity_zero_items_mild(api
     assert await decide(api, keys["r1"], a["id"]) == 200
     a = await claim(api, keys["r1"])  # budget spent: severity 0 is below 0.004, so it comes
     assert a is not None and a["item"]["text"].endswith("mild")
+
+
+async def test_alerts_about_small_values_do_not_round_them_to_zero(api: Api) -> None:
+    keys = await api.world()
+    body = {
+        "max_continuous_work_seconds": 30,
+        "lease_seconds": 3600,
+        "low_mood_budget_factor": 0.001,
+    }
+    r = await api.client.put("/v1/teams/t1/policy", headers=api.admin, json=body)
+    assert r.status_code == 200, r.text
+    await api.text_item(keys["vendor"], "long")
+    a = await claim(api, keys["r1"])
+    assert a is not None
+    for _ in range(4):  # 6 minutes on the item, heartbeating
+        api.clock.advance(90)
+        assert (await api.post(f"/v1/assignments/{a['id']}/heartbeat", keys["r1"])).is_success
+    ctx = api.app.state.ctx
+    await jobs.team_pass(redis=ctx.redis, scripts=ctx.scripts, now=api.clock())
+    assert (await api.post("/v1/me/checkins", keys["r1"], json={"mood": 1})).status_code == 201
+    details = {
+        x["type"]: x["detail"] for x in (await api.get("/v1/alerts", keys["lead"])).json()["data"]
+    }
+    assert "worked 6 minutes without a break (the limit is 0.5)" in details["break_overdue"]
+    assert "budgets are at 0.1% for the rest of the day" in details["low_mood"]
