@@ -31,7 +31,8 @@ async def hourly(*, redis: Redis, reviewer: str, now: float, days: int) -> list[
     for h in range(first, last + 1):
         row: dict[str, Any] = {
             "start": h * 3600,
-            "dose": round(int(found.get(f"{h}:dose", 0)) / keys.MICRO, 4),
+            # As kept (micro-units): rounding would show 0 for an hour that spent a tiny budget.
+            "dose": int(found.get(f"{h}:dose", 0)) / keys.MICRO,
         }
         row.update({name: int(found.get(f"{h}:{name}", 0)) for name in COUNTS})
         rows.append(row)

@@ -10,7 +10,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 Category = Literal[
     "violence",
@@ -32,6 +39,21 @@ Skill = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,
 ExternalId = Annotated[
     str, StringConstraints(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")
 ]
+
+
+def _whole(value: object) -> object:
+    """A float with nothing after the point becomes that int; anything else is left for the
+    strict int check to refuse (4.5, inf, nan, "4", true)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A whole number, given as 4 or 4.0: JSON Schema and most clients do not tell the two apart, so
+# refusing 4.0 would refuse valid input. Strict otherwise: booleans, strings and fractions are
+# refused, not coerced. The schema still says "integer", so generated clients see integers.
+# Every integer field of a request body uses it (constraints go in Field as usual).
+WholeNumber = Annotated[int, Field(strict=True), BeforeValidator(_whole)]
 
 
 def _lower(tag: str) -> str:
@@ -92,9 +114,9 @@ class ItemIn(Strict):
 
     external_id: ExternalId
     queue: QueueName = "default"
-    priority: int = Field(default=5, ge=0, le=9, strict=True)
+    priority: WholeNumber = Field(default=5, ge=0, le=9)
     deadline: datetime | None = None
-    sla_seconds: int | None = Field(default=None, gt=0, le=90 * 86400, strict=True)
+    sla_seconds: WholeNumber | None = Field(default=None, gt=0, le=90 * 86400)
     language: Language | None = None
     skills: list[Skill] = Field(default_factory=list, max_length=16)
     labels: list[Label] = Field(default_factory=list, max_length=64)

@@ -10,12 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scheduler.models import WholeNumber
 from scheduler.scripts import Scripts
 
 
 class CheckinIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    mood: int = Field(ge=1, le=5, strict=True)  # 1 very bad … 5 very good
+    mood: WholeNumber = Field(ge=1, le=5)  # 1 very bad … 5 very good
     note: str | None = Field(default=None, max_length=2000)
 
 

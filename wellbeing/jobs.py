@@ -72,13 +72,13 @@ async def sla_risk(
         policy.Policy().severe_threshold
     ]
     items = await _due_severe_items(
-        redis, band=pools.band(min(thresholds)), until=now + policy.SLA_RISK_SECONDS
+        redis, band=policy.severe_band(min(thresholds)), until=now + policy.SLA_RISK_SECONDS
     )
     reviewers: list[dict[str, Any]] = []
     for team in teams:
         states = await state.team(scripts=scripts, team_id=team, now=now)
         profiles = await accounts.get_reviewers(redis=redis, reviewer_ids=[s["id"] for s in states])
-        budget_left = {s["id"]: s["used_fraction"] < 1 for s in states}
+        budget_left = {s["id"]: not s["budget_spent"] for s in states}
         reviewers += [{**p, "has_budget": budget_left[p["id"]]} for p in profiles]
     at_risk: dict[str, int] = defaultdict(int)
     helpers: dict[str, set[str]] = defaultdict(set)  # queue -> teams able to route its items

@@ -8,12 +8,14 @@ the basis of each default.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from redis.asyncio import Redis
 
 from scheduler import audit
+from scheduler.models import WholeNumber
 from wellbeing import keys
 
 _STRICT = ConfigDict(extra="forbid")
@@ -32,20 +34,20 @@ class Policy(BaseModel):
     model_config = _STRICT
     budgets: Budgets = Field(default_factory=Budgets)
     severe_threshold: float = Field(default=0.7, gt=0, le=1, allow_inf_nan=False)
-    max_consecutive_severe: int = Field(default=5, ge=1, strict=True)
-    cooldown_after_severe_seconds: int = Field(default=30, ge=0, strict=True)
-    max_continuous_work_seconds: int = Field(default=3000, gt=0, strict=True)
-    break_seconds: int = Field(default=600, gt=0, strict=True)
-    checkin_interval_seconds: int = Field(default=7200, gt=0, strict=True)
-    low_mood_threshold: int = Field(default=2, ge=1, le=5, strict=True)
+    max_consecutive_severe: WholeNumber = Field(default=5, ge=1)
+    cooldown_after_severe_seconds: WholeNumber = Field(default=30, ge=0)
+    max_continuous_work_seconds: WholeNumber = Field(default=3000, gt=0)
+    break_seconds: WholeNumber = Field(default=600, gt=0)
+    checkin_interval_seconds: WholeNumber = Field(default=7200, gt=0)
+    low_mood_threshold: WholeNumber = Field(default=2, ge=1, le=5)
     low_mood_budget_factor: float = Field(default=0.5, gt=0, le=1, allow_inf_nan=False)
-    lease_seconds: int = Field(default=300, gt=0, strict=True)
+    lease_seconds: WholeNumber = Field(default=300, gt=0)
     # Fair shares (choices; docs/simulation.md measures them): a reviewer whose share of the day
     # budget used is ahead of an at-work teammate's by the margin (1: off) leaves items at or
     # above the threshold to that teammate, for at most the wait, and while the deadline allows.
     fair_share_margin: float = Field(default=0.01, gt=0, le=1, allow_inf_nan=False)
     fair_share_threshold: float = Field(default=0.3, gt=0, le=1, allow_inf_nan=False)
-    fair_share_max_wait_seconds: int = Field(default=300, gt=0, strict=True)
+    fair_share_max_wait_seconds: WholeNumber = Field(default=300, gt=0)
 
 
 # Near a budget, severe items are steered to teammates with more left (choices, see docs).
@@ -54,6 +56,23 @@ STEER_DEADLINE_SECONDS = 900  # severe items due sooner than this are never held
 TEAMMATE_ACTIVE_SECONDS = 900  # a teammate counts as able to take it if seen this recently
 BREAK_OVERDUE_GRACE_SECONDS = 300  # past the limit by this much, still working: tell the lead
 SLA_RISK_SECONDS = 900  # severe items due within this are checked for a reviewer with budget
+# Any positive duration is valid and is stored and shown as given, but acts as at most a century
+# (wellbeing/lua/rules.lua applies it): no shift tells the two apart, and a lease, break or
+# check-in that ends "now + duration" must stay a time datetimes, Redis and Lua can hold.
+LONGEST_SECONDS = 100 * 365 * 86400 + 25 * 86400  # 100 years of 365.25 days
+
+
+def severe_band(threshold: float) -> int:
+    """The lowest severity band (hundredths) at or above `threshold`: effective severities are
+    whole hundredths, so an item is at or above the threshold exactly when its band is at or
+    above this. Rounding instead would put a threshold of 0.004 in band 0, where every item
+    counts as severe. The Lua rules compute the same (band_at_or_above in rules.lua)."""
+    band = math.ceil(threshold * 100)
+    while band > 0 and (band - 1) / 100 >= threshold:
+        band -= 1
+    while band / 100 < threshold:
+        band += 1
+    return band
 
 
 def flatten(policy: Policy, *, only_set: bool = False) -> dict[str, str]:
@@ -64,15 +83,24 @@ def flatten(policy: Policy, *, only_set: bool = False) -> dict[str, str]:
     return {k: str(v) for k, v in fields.items()}
 
 
+def _number(text: str) -> int | float:
+    """A stored field as the number it was: ints are read as ints, not through a float, which
+    would turn a huge whole number into inf or change its last digits."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 def unflatten(fields: dict[str, str], *, lease_default: int) -> Policy:
+    """The policy from its hash fields (validated again, so a hand-edited field is an error)."""
     data: dict[str, Any] = {"lease_seconds": lease_default}
     budgets: dict[str, float] = {}
     for name, value in fields.items():
         if name.startswith("budget_"):
             budgets[name.removeprefix("budget_")] = float(value)
         elif name in Policy.model_fields:
-            annotation = Policy.model_fields[name].annotation
-            data[name] = int(float(value)) if annotation is int else float(value)
+            data[name] = _number(value)
     data["budgets"] = Budgets(**budgets)
     return Policy(**data)
 

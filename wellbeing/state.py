@@ -7,6 +7,8 @@ large the team, and no single script holds Redis for more than a couple of milli
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,10 +49,24 @@ def _num(value: str) -> float | None:
     return float(value) if value else None
 
 
+def _used_fraction(dose_units: float, budget_minutes: float) -> float:
+    """The share of a budget used, as the Lua rules compute it (the same float operations on the
+    same numbers, so the API and the scheduler agree on who is over). The budget is a positive
+    float in severe-minutes, never rounded to whole ledger units: one smaller than a unit still
+    caps (doses are whole units). A budget too large for units is inf, so nothing uses any of it;
+    a share too large for a float (a dose against a budget near the smallest float) is the
+    largest float, which JSON can carry."""
+    used = dose_units / (budget_minutes * MICRO)
+    return sys.float_info.max if math.isinf(used) else used
+
+
 def _shape(raw: dict[str, str], now: float) -> dict[str, Any]:
-    """Plain numbers and times (unix seconds) the API formats; doses in severe-minutes."""
-    dose = {w: round(int(float(raw[f"dose_{w}"])) / MICRO, 3) for w in WINDOWS}
-    budget = {w: round(float(raw[f"budget_{w}"]) / MICRO, 3) for w in WINDOWS}
+    """Plain numbers and times (unix seconds) the API formats; doses and budgets in
+    severe-minutes, as exact as the ledger keeps them (a budget of 1e-6 is 1e-6, not 0)."""
+    units = {w: int(float(raw[f"dose_{w}"])) for w in WINDOWS}
+    dose = {w: units[w] / MICRO for w in WINDOWS}
+    budget = {w: float(raw[f"budget_{w}"]) for w in WINDOWS}
+    used = max(_used_fraction(units[w], budget[w]) for w in WINDOWS)
     break_until = _num(raw["break_until"])
     on_break = break_until is not None and break_until > now
     work_since = _num(raw["work_since"])
@@ -73,7 +89,8 @@ def _shape(raw: dict[str, str], now: float) -> dict[str, Any]:
         "dose": dose,
         "budget": budget,
         "budget_factor": float(raw["budget_factor"]),
-        "used_fraction": round(max(dose[w] / budget[w] for w in WINDOWS), 4),
+        "used_fraction": round(used, 4),
+        "budget_spent": used >= 1,  # exact: a share of 0.99996 shows as 1.0 but is not spent
         "consecutive_severe": int(float(raw["consecutive_severe"])),
         "continuous_work_seconds": round(now - work_since, 3) if work_since else 0,
         "next_break_due_at": (

@@ -139,7 +139,9 @@ async def list_queues(
         )
         severe = own.severe_threshold
     risk = await jobs.at_risk(redis=ctx.redis)
-    rows = await queues.stats(redis=ctx.redis, now=ctx.clock(), severe_band=round(severe * 100))
+    rows = await queues.stats(
+        redis=ctx.redis, now=ctx.clock(), severe_band=policy.severe_band(severe)
+    )
     data = [
         {**q, "at_risk": q["name"] in risk, "at_risk_items": risk.get(q["name"], 0)} for q in rows
     ]

@@ -11,6 +11,7 @@ from api.context import Context
 from api.deps import ContextDep, Reviewer
 from scheduler import accounts, assignments
 from scheduler.items import rfc3339
+from scheduler.models import WholeNumber
 from wellbeing import checkins, state
 
 router = APIRouter(prefix="/v1/me", tags=["reviewer"])
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/v1/me", tags=["reviewer"])
 
 class BreakIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    minutes: int | None = Field(default=None, ge=1, le=480, strict=True)
+    minutes: WholeNumber | None = Field(default=None, ge=1, le=480)
 
 
 def exposure_view(st: dict[str, Any]) -> dict[str, Any]:

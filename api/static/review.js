@@ -75,7 +75,9 @@ function showItem(assignment) {
 }
 
 function startHeartbeat(assignment) {
-  const every = HEARTBEAT_MS || Math.max(5000, msUntil(assignment.lease_expires_at) / 3);
+  // setInterval takes at most 2^31-1 ms (24.8 days): a longer delay fires at once, in a loop.
+  const third = Math.max(5000, msUntil(assignment.lease_expires_at) / 3);
+  const every = HEARTBEAT_MS || Math.min(2147483647, third);
   state.heartbeat = setInterval(async () => {
     if (state.assignment !== assignment) return;
     const result = await api("POST", path(assignment, "heartbeat"));

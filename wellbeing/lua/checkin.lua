@@ -12,9 +12,10 @@ redis.call('HSET', wkey, 'last_checkin_at', now, 'last_mood', mood)
 if mood <= p.low_mood_threshold then
   local midnight = (math.floor(now / 86400) + 1) * 86400
   redis.call('HSET', wkey, 'mood_factor', p.low_mood_budget_factor, 'mood_until', midnight)
-  raise_alert(team, 'low_mood', rid, rid, now, string.format(
-    'Reviewer %s checked in with mood %d of 5; their budgets are at %d%% for the rest of the day.',
-    rid, mood, math.floor(p.low_mood_budget_factor * 100 + 0.5)))
+  -- %.3g: a factor of 0.001 reads 0.1%, not 0%.
+  raise_alert(team, 'low_mood', rid, rid, now, string.format('Reviewer %s checked in with mood'
+    .. ' %d of 5; their budgets are at %.3g%% for the rest of the day.', rid, mood,
+    p.low_mood_budget_factor * 100))
   return {id, 1}
 end
 clear_alert(team, 'low_mood', rid, now)

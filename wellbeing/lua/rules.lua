@@ -11,6 +11,14 @@ local STEER_FRACTION = {{STEER_FRACTION}}
 local STEER_DEADLINE = {{STEER_DEADLINE_SECONDS}}
 local TEAMMATE_ACTIVE = {{TEAMMATE_ACTIVE_SECONDS}}
 local MICRO_UNITS = {{MICRO}}
+-- The smallest positive double: a tiny budget times a tiny low-mood factor is still a budget.
+local TINIEST_BUDGET = 4.9406564584124654e-324
+-- Durations act as at most a century (wellbeing.policy.LONGEST_SECONDS; a test keeps the two
+-- equal): longer is never in practice, and now + it stays a time that Lua, Redis and datetimes
+-- can hold, and a dose over it a whole number Redis can count.
+local LONGEST_SECONDS = 3155760000
+local DURATIONS = {'cooldown_after_severe_seconds', 'max_continuous_work_seconds', 'break_seconds',
+  'checkin_interval_seconds', 'lease_seconds', 'fair_share_max_wait_seconds'}
 
 local function wellbeing_key(rid) return P .. 'wellbeing:' .. rid end
 
@@ -20,21 +28,43 @@ local function team_policy(team)
   local p = {{POLICY_DEFAULTS}}
   local stored = redis.call('HGETALL', P .. 'policy:' .. team)
   for i = 1, #stored, 2 do p[stored[i]] = tonumber(stored[i + 1]) end
+  for _, name in ipairs(DURATIONS) do
+    if p[name] and p[name] > LONGEST_SECONDS then p[name] = LONGEST_SECONDS end
+  end
   return p
 end
 
--- Budgets in micro units; a low mood scales them until its day ends.
+-- Budgets in micro units; a low mood scales them until its day ends. Floats, never rounded to
+-- whole units: doses are whole units, so a budget under one unit still caps at the first unit,
+-- and shares of it stay exact. Never 0 (a tiny budget times a tiny factor underflows to 0, and
+-- 0/0 is nan, which caps nothing); one too large for micro units is inf, which nothing reaches.
+-- Also returned: the factor, and the budgets in severe-minutes (finite) for people to read.
 local function budgets(p, mood_factor, mood_until, now)
   local f = 1
   if mood_until and tonumber(mood_until) and tonumber(mood_until) > now then
     f = tonumber(mood_factor) or 1
   end
-  return {hour = p.budget_hour * f * MICRO_UNITS, day = p.budget_day * f * MICRO_UNITS,
-    week = p.budget_week * f * MICRO_UNITS}, f
+  local minutes = {hour = math.max(p.budget_hour * f, TINIEST_BUDGET),
+    day = math.max(p.budget_day * f, TINIEST_BUDGET),
+    week = math.max(p.budget_week * f, TINIEST_BUDGET)}
+  return {hour = minutes.hour * MICRO_UNITS, day = minutes.day * MICRO_UNITS,
+    week = minutes.week * MICRO_UNITS}, f, minutes
 end
 
 local function used_fraction(b, hour, day, week)
   return math.max(hour / b.hour, day / b.day, week / b.week)
+end
+
+-- The lowest severity band (hundredths) at or above a threshold. Items' effective severities are
+-- whole hundredths, so an item is at or above the threshold exactly when its band is at or above
+-- this (as the ledger judges severe: severity >= threshold). Rounding the threshold instead put
+-- 0.004 in band 0, where every item, even one of severity 0, counted as severe and was refused
+-- once a budget was spent. Float care: 0.7 * 100 is 70.00000000000001.
+local function band_at_or_above(threshold)
+  local b = math.ceil(threshold * 100)
+  while b > 0 and (b - 1) / 100 >= threshold do b = b - 1 end
+  while b / 100 < threshold do b = b + 1 end
+  return b
 end
 
 -- One open alert per (team, type, subject): raising it again changes nothing.
@@ -146,7 +176,7 @@ local function wellbeing_gate(rid, team, now)
   end
   local hour, day, week, consecutive = exposure_windows(rid, now)
   local b = budgets(p, w[5], w[6], now)
-  local severe_band = math.floor(p.severe_threshold * 100 + 0.5)
+  local severe_band = band_at_or_above(p.severe_threshold)
   local lim = {max_band = 100, severe_band = severe_band, prefer_mild = false, defer_after = 0,
     defer_band = 101, working = since ~= nil}
   local used, headroom = used_fraction(b, hour, day, week), 1 - day / b.day
@@ -159,7 +189,7 @@ local function wellbeing_gate(rid, team, now)
     -- Fair shares: items at or above the threshold go to a teammate behind by the margin, while
     -- the item is young.
     lim.helper_headroom = headroom + p.fair_share_margin
-    lim.defer_band = math.floor(p.fair_share_threshold * 100 + 0.5)
+    lim.defer_band = band_at_or_above(p.fair_share_threshold)
     lim.defer_since = now - p.fair_share_max_wait_seconds
   end
   if lim.helper_headroom then lim.defer_after = now + STEER_DEADLINE end

@@ -18,13 +18,16 @@ for n = 2, #ARGV do
     'break_reason', 'last_break_at', 'last_checkin_at', 'last_mood', 'mood_factor', 'mood_until',
     'first_active_at')
   local hour, day, week, consecutive = exposure_windows(rid, now)
-  local b, factor = budgets(p, w[8], w[9], now)
+  local _, factor, b = budgets(p, w[8], w[9], now)
   local expires = live_until(r[2], now) or ''
   local live = expires ~= '' and r[2] or ''
   local since = settle_stretch(rid, w[1], w[2], now, p, live ~= '')
   if w[1] and not since then w[5] = w[2] end  -- the stretch just ended in a break: show it
   since = since or ''
-  for _, v in ipairs({rid, team, hour, day, week, b.hour, b.day, b.week, factor, consecutive,
+  -- Budgets in severe-minutes to 17 digits, so Python divides the very numbers Lua divided.
+  local bh, bd, bw = string.format('%.17g', b.hour), string.format('%.17g', b.day),
+    string.format('%.17g', b.week)
+  for _, v in ipairs({rid, team, hour, day, week, bh, bd, bw, factor, consecutive,
       since, w[2] or '', w[3] or '', w[4] or '', w[5] or '', w[6] or '', w[7] or '', live,
       expires, p.max_continuous_work_seconds, p.break_seconds, p.checkin_interval_seconds,
       w[10] or ''}) do

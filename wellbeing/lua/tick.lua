@@ -19,10 +19,11 @@ for _, rid in ipairs(ids) do
   if (tonumber(w[4]) or 0) <= now then clear_alert(team, 'low_mood', rid, now) end
   local since = settle_stretch(rid, w[1], w[2], now, p)
   if since and now - since >= p.max_continuous_work_seconds + grace then
+    -- %.4g minutes: a limit of 30 s is 0.5, not 0.
     raise_alert(team, 'break_overdue', rid, rid, now, string.format(
-      'Reviewer %s has worked %d minutes without a break (the limit is %d); the break starts'
-      .. ' when the item in hand is done.', rid, math.floor((now - since) / 60),
-      math.floor(p.max_continuous_work_seconds / 60)))
+      'Reviewer %s has worked %.4g minutes without a break (the limit is %.4g); the break starts'
+      .. ' when the item in hand is done.', rid, math.floor((now - since) / 6) / 10,
+      p.max_continuous_work_seconds / 60))
   elseif not since then
     clear_alert(team, 'break_overdue', rid, now)
   end
