@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, Request
 
@@ -72,17 +72,12 @@ async def _from_cookie(request: Request, ctx: Context) -> Principal | None:
 
 
 async def principal(request: Request, ctx: ContextDep) -> Principal:
-    address = request.client.host if request.client else "unknown"
-    wait = await auth_limits.blocked_for(
-        redis=ctx.redis, address=address, limit=ctx.settings.auth_failures_per_minute
-    )
-    if wait:
-        raise Problem(
-            429,
-            "Too many failed sign-ins",
-            f"Too many requests with unknown keys from your address; try again in {wait} s.",
-            headers={"Retry-After": wait},
-        )
+    """The caller, by key or session cookie (401 without one that works).
+
+    The failed-key limit is consulted only for a key that did not work: it slows down guessing
+    without ever refusing a valid key, so one guessing client behind a shared NAT or proxy
+    cannot lock out everyone else at that address.
+    """
     token = _bearer(request)
     if token is None and (by_cookie := await _from_cookie(request, ctx)) is not None:
         return by_cookie
@@ -98,15 +93,30 @@ async def principal(request: Request, ctx: ContextDep) -> Principal:
         return Principal(key_id=BOOTSTRAP_ADMIN, role="admin")
     found = await accounts.authenticate(redis=ctx.redis, secret=token)
     if found is None:
-        await auth_limits.failed(redis=ctx.redis, address=address)
-        raise Problem(
-            401,
-            "Unauthorized",
-            "This API key is not valid (unknown or revoked).",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        address = request.client.host if request.client else "unknown"
+        await unknown_key(ctx, address)
     request.state.principal = found
     return found
+
+
+async def unknown_key(ctx: Context, address: str) -> NoReturn:
+    """Refuse a key that is unknown or revoked: 429 past the address's limit, else 401."""
+    limit = ctx.settings.auth_failures_per_minute
+    if wait := await auth_limits.blocked_for(redis=ctx.redis, address=address, limit=limit):
+        raise Problem(
+            429,
+            "Too many failed sign-ins",
+            f"Too many requests with unknown keys from your address; try again in {wait} s "
+            "with a valid key (valid keys are never refused by this limit).",
+            headers={"Retry-After": wait},
+        )
+    await auth_limits.failed(redis=ctx.redis, address=address)
+    raise Problem(
+        401,
+        "Unauthorized",
+        "This API key is not valid (unknown or revoked).",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(principal)]

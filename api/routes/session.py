@@ -107,18 +107,18 @@ def _refused(is_form: bool, status: int, title: str, detail: str, code: str) -> 
 async def sign_in(request: Request, ctx: ContextDep) -> Response:
     """Trade an API key for a session cookie (HttpOnly, SameSite=Strict, 12 hours)."""
     body, is_form = await _body(request)
-    address = request.client.host if request.client else "unknown"
-    limit = ctx.settings.auth_failures_per_minute
-    if wait := await auth_limits.blocked_for(redis=ctx.redis, address=address, limit=limit):
-        detail = f"Too many failed sign-ins from your address; try again in {wait} s."
-        return _refused(is_form, 429, "Too many failed sign-ins", detail, "busy")
     try:
         made = await sessions.create(
             redis=ctx.redis, secret=body.key, roles=tuple(HOMES), now=ctx.clock()
         )
     except sessions.NotForBrowser as e:
         return _refused(is_form, 403, "Forbidden", e.detail, "role")
-    if made is None:
+    if made is None:  # the failed-key limit never refuses a valid key (docs/api.md, Auth)
+        address = request.client.host if request.client else "unknown"
+        limit = ctx.settings.auth_failures_per_minute
+        if wait := await auth_limits.blocked_for(redis=ctx.redis, address=address, limit=limit):
+            detail = f"Too many failed sign-ins from your address; try again in {wait} s."
+            return _refused(is_form, 429, "Too many failed sign-ins", detail, "busy")
         await auth_limits.failed(redis=ctx.redis, address=address)
         detail = "This API key is not valid (unknown or revoked)."
         return _refused(is_form, 401, "Unauthorized", detail, "invalid")
