@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
+import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import metrics
+from api import metrics, problems
 
 log = logging.getLogger("safeshift.access")
+errors = logging.getLogger("safeshift.errors")
 
 
 def _too_large(limit: int) -> tuple[bytes, list[tuple[bytes, bytes]]]:
@@ -79,8 +82,23 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def request_id(scope: Scope) -> str:
+    """The request's id: the caller's `X-Request-ID` when it is a sane token, else a new one."""
+    given = dict(scope["headers"]).get(b"x-request-id", b"")
+    return given.decode() if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
 class Observe:
-    """Count and time every request by route template (not raw path: ids would explode labels)."""
+    """Count, time and log every request by route template (not raw path: ids would explode
+    labels), give it a request id, and answer any unexpected error.
+
+    An unexpected error gets exactly one problem+json 500 and one log record (traceback and
+    request id), and the exception stops here. Starlette's `Exception` handler re-raises after
+    answering, so uvicorn logged it a second time and closed the client's keep-alive connection.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -89,16 +107,35 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        start, status = time.perf_counter(), 500
+        start, status, started = time.perf_counter(), 500, False
+        rid = request_id(scope)
+        scope.setdefault("state", {})["request_id"] = rid
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
+                message = {
+                    **message,
+                    "headers": [*message["headers"], (b"x-request-id", rid.encode())],
+                }
             await send(message)
 
         try:
             await self.app(scope, receive, capture)
+        except Exception:
+            status = 500
+            errors.exception(
+                "unhandled error on %s %s (request %s)",
+                scope["method"],
+                scope["path"],
+                rid,
+                extra={"request_id": rid},
+            )
+            if not started:  # else the answer is cut short: the server closes that connection
+                body, headers = problems.internal_error(rid)
+                await capture({"type": "http.response.start", "status": 500, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
             elapsed = time.perf_counter() - start
@@ -111,5 +148,6 @@ class Observe:
                     "route": route,
                     "status": status,
                     "ms": round(elapsed * 1000, 2),
+                    "request_id": rid,
                 },
             )

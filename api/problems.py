@@ -6,7 +6,7 @@ engineer; internals (paths, stack traces, Redis errors) never leave the process.
 
 from __future__ import annotations
 
-import logging
+import json
 import math
 from typing import Any
 
@@ -19,8 +19,6 @@ from blur.errors import MediaRejected
 from scheduler import errors as sched
 from scheduler.items import rfc3339
 from wellbeing.errors import OnBreak
-
-log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -122,21 +120,33 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(
-        500,
-        "Internal error",
-        "Something went wrong on our side; it was logged. "
-        "Retry later; if it persists, contact support with the time of the request.",
-    )
+def internal_error(request_id: str) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """The one 500 answer, as raw ASGI body and headers (api/middleware.py sends it).
+
+    It names the request id, which is also in the log record holding the traceback.
+    """
+    body = {
+        "type": "https://safeshift.dev/problems/internal-error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "Something went wrong on our side; it was logged. Retry later; if it "
+        f"persists, contact support with the request id {request_id}.",
+        "request_id": request_id,
+    }
+    raw = json.dumps(body).encode()
+    return raw, [
+        (b"content-type", MEDIA_TYPE.encode()),
+        (b"content-length", str(len(raw)).encode()),
+    ]
 
 
 def install(app: FastAPI) -> None:
+    """Handlers for every expected failure. Unexpected ones are not handled here: Starlette
+    re-raises after an `Exception` handler answers, which logged a second traceback and made
+    uvicorn drop the keep-alive connection; api/middleware.py's Observe answers them instead."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(sched.SchedulerError, _domain)
     app.add_exception_handler(MediaRejected, _media)
     app.add_exception_handler(OnBreak, _break)
     app.add_exception_handler(Problem, _own)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(Exception, _unexpected)
