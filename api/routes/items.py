@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from api.deps import ContextDep, Vendor, VendorOrAdmin
+from api.paging import Cursor
 from api.problems import Problem
 from scheduler import intake, items
 from scheduler.models import ExternalId, Ident, ItemIn
@@ -120,11 +121,13 @@ async def find_items(
     ctx: ContextDep,
     who: Vendor,
     external_id: Annotated[ExternalId, Query(description="the vendor's id for the item")],
+    cursor: Cursor,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Look an item up by your `external_id`: `{data: [item]}` or `{data: []}`."""
+    if cursor.position is not None:  # never reached: a one-row list issues no cursor
+        return {"data": [], "next_cursor": None}
     found = await items.find_by_external_id(
         redis=ctx.redis, vendor=who.vendor or "", external_id=external_id
     )
-    return {"data": [found] if found and cursor is None else [], "next_cursor": None}
+    return {"data": [found] if found else [], "next_cursor": None}

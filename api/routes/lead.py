@@ -39,7 +39,7 @@ def _alert_view(alert: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/v1/teams/{team}/exposure")
 async def team_exposure(
-    team: Ident, ctx: ContextDep, who: LeadOrAdmin, limit: Limit = 1000, cursor: Cursor = None
+    team: Ident, ctx: ContextDep, who: LeadOrAdmin, cursor: Cursor, limit: Limit = 1000
 ) -> dict[str, Any]:
     """Every reviewer of the team: state, dose and budget per window, breaks, check-ins, alerts."""
     await _team_in_scope(ctx, who, team)
@@ -129,7 +129,7 @@ async def put_policy(
 
 @router.get("/v1/queues")
 async def list_queues(
-    ctx: ContextDep, who: LeadOrAdmin, limit: Limit = 1000, cursor: Cursor = None
+    ctx: ContextDep, who: LeadOrAdmin, cursor: Cursor, limit: Limit = 1000
 ) -> dict[str, Any]:
     """Depth, severe depth, oldest age, and whether severe items are at risk of their deadline."""
     severe = policy.Policy().severe_threshold
@@ -150,9 +150,9 @@ async def list_queues(
 async def list_alerts(
     ctx: ContextDep,
     who: LeadOrAdmin,
+    cursor: Cursor,
     team: Annotated[str | None, Query(max_length=128)] = None,
     limit: Limit = 1000,
-    cursor: Cursor = None,
 ) -> dict[str, Any]:
     """The open alerts of your team (a lead may omit `team`); an admin names the team."""
     if who.role == "lead":
