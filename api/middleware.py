@@ -1,8 +1,8 @@
-"""ASGI middleware: body size limits (before the body is read), metrics and access logs."""
+"""ASGI middleware: body size limits (before the body is read), request ids, metrics, access
+logs, and the one answer to unexpected errors."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -11,32 +11,19 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics, problems
+from api.problems import BodyTooLarge
 
 log = logging.getLogger("safeshift.access")
 errors = logging.getLogger("safeshift.errors")
 
 
-def _too_large(limit: int) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-    body = json.dumps(
-        {
-            "type": "https://safeshift.dev/problems/payload-too-large",
-            "title": "Payload too large",
-            "status": 413,
-            "detail": f"The request body is larger than {limit} bytes allowed here.",
-        }
-    ).encode()
-    return body, [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-
-
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
-    """Refuse bodies over the route's limit: by Content-Length at once, else while streaming."""
+    """Refuse bodies over the route's limit without reading them: by Content-Length before the
+    first byte, else while streaming.
+
+    The refusal is raised when the body is read (BodyTooLarge, answered 413 by api/problems.py),
+    not when the request arrives: who may call (401/403) and scope (404) answer first.
+    """
 
     def __init__(self, app: ASGIApp, *, default: int, uploads: int) -> None:
         self.app, self.default, self.uploads = app, default, uploads
@@ -49,37 +36,21 @@ class BodyLimit:
         multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
         limit = self.uploads if multipart and scope["path"] == "/v1/items" else self.default
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            await self._refuse(send, limit)
-            return
+        declared = int(length) if length is not None and length.isdigit() else 0
         seen = 0
-        started = False
 
         async def limited_receive() -> Message:
             nonlocal seen
+            if declared > limit:
+                raise BodyTooLarge(limit)
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge
+                    raise BodyTooLarge(limit)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send, limit)
-
-    @staticmethod
-    async def _refuse(send: Send, limit: int) -> None:
-        body, headers = _too_large(limit)
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await self.app(scope, limited_receive, send)
 
 
 _REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")

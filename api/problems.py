@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,7 @@ from scheduler.items import rfc3339
 from wellbeing.errors import OnBreak
 
 MEDIA_TYPE = "application/problem+json"
+_FASTAPI_UNREADABLE = "There was an error parsing the body"  # fastapi/routing.py
 
 _STATUS: dict[type[sched.SchedulerError], tuple[int, str]] = {
     sched.NotFound: (404, "Not found"),
@@ -38,6 +40,57 @@ class Problem(Exception):
     def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+class BodyTooLarge(Exception):
+    """Raised while receiving a body over the route's limit (api/middleware.py BodyLimit)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"body over {limit} bytes")
+        self.limit = limit
+
+
+def too_large(limit: int) -> Problem:
+    return Problem(
+        413,
+        "Payload too large",
+        f"The request body is larger than the {limit} bytes allowed here; send less (media "
+        "goes as multipart to POST /v1/items, within the media limits).",
+    )
+
+
+def not_utf8(where: str, exc: UnicodeDecodeError) -> Problem:
+    """Bytes that are not UTF-8 where JSON text was expected: which byte, and what to send."""
+    byte = exc.object[exc.start : exc.start + 1].hex()
+    return Problem(
+        400,
+        "Not UTF-8",
+        f"{where} is not UTF-8 text: byte 0x{byte} at position {exc.start} is not valid "
+        "UTF-8. JSON must be sent as UTF-8: re-encode the text (for example from Latin-1 or "
+        "Windows-1252) to UTF-8, or escape other characters as \\uXXXX.",
+    )
+
+
+def malformed_json(where: str, msg: str, doc: str, pos: int) -> Problem:
+    """Text that is not JSON: what the parser expected, and where (line, column)."""
+    line = doc.count("\n", 0, pos) + 1
+    column = pos - (doc.rfind("\n", 0, pos) + 1) + 1
+    return Problem(
+        400,
+        "Malformed JSON",
+        f"{where} is not valid JSON: {msg} at line {line} column {column} (character {pos}). "
+        "Check quotes, commas and brackets there, or build the body with a JSON library.",
+    )
+
+
+def parse_json(raw: bytes, where: str = "The body") -> Any:
+    """JSON text as sent (UTF-8 only), or the 400 that says what is wrong with it."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise not_utf8(where, e) from e
+    except json.JSONDecodeError as e:
+        raise malformed_json(where, e.msg, e.doc, e.pos) from e
 
 
 def problem(
@@ -58,15 +111,33 @@ def _loc(loc: tuple[Any, ...]) -> list[Any]:
     return [part for part in loc if part != "body"] or ["body"]
 
 
-async def _validation(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = [{"loc": _loc(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
-    first = errors[0] if errors else {"loc": ["body"], "msg": "invalid"}
-    where = ".".join(str(p) for p in first["loc"])
-    detail = f"The request is invalid: {where}: {first['msg']}."
-    if len(errors) > 1:
-        detail += f" ({len(errors) - 1} more in `errors`.)"
-    return problem(422, "Validation failed", detail, errors=errors)
+Guards = Callable[[Request], Awaitable[None]]
+
+
+async def _no_guards(_: Request) -> None:
+    return None
+
+
+def _validation(guards: Guards) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        raw = exc.errors()
+        broken = next((e for e in raw if e.get("type") == "json_invalid"), None)
+        if broken is not None:  # FastAPI decodes JSON before the checks of who may call
+            await guards(request)
+            pos = int(broken["loc"][-1]) if isinstance(broken["loc"][-1], int) else 0
+            doc = exc.body if isinstance(exc.body, str) else ""
+            msg = str(broken.get("ctx", {}).get("error", "invalid JSON"))
+            return await _own(request, malformed_json("The body", msg, doc, pos))
+        errors = [{"loc": _loc(e["loc"]), "msg": e["msg"]} for e in raw]
+        first = errors[0] if errors else {"loc": ["body"], "msg": "invalid"}
+        where = ".".join(str(p) for p in first["loc"])
+        detail = f"The request is invalid: {where}: {first['msg']}."
+        if len(errors) > 1:
+            detail += f" ({len(errors) - 1} more in `errors`.)"
+        return problem(422, "Validation failed", detail, errors=errors)
+
+    return handle
 
 
 async def _domain(_: Request, exc: Exception) -> JSONResponse:
@@ -106,18 +177,41 @@ async def _own(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.title, exc.detail, headers=headers or None, **exc.extra)
 
 
-async def _http(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
-    detail = exc.detail if isinstance(exc.detail, str) else "The request could not be served."
-    if exc.status_code == 404 and detail == "Not Found":
-        detail = "There is no such resource. See /openapi.json for the API."
-    return problem(
-        exc.status_code,
-        titles.get(exc.status_code, "HTTP error"),
-        detail,
-        headers=getattr(exc, "headers", None),
-    )
+def _http(guards: Guards) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        cause = exc.__cause__
+        if exc.status_code == 400 and exc.detail == _FASTAPI_UNREADABLE:
+            # FastAPI could not read or decode a declared body, before any dependency ran.
+            await guards(request)
+            if isinstance(cause, UnicodeDecodeError):
+                return await _own(request, not_utf8("The body", cause))
+            if isinstance(cause, BodyTooLarge):
+                return await _own(request, too_large(cause.limit))
+            return problem(
+                400,
+                "Unreadable body",
+                "The body could not be read as JSON; send a JSON object encoded as UTF-8 "
+                "with Content-Type: application/json.",
+            )
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+        detail = exc.detail if isinstance(exc.detail, str) else "The request could not be served."
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "There is no such resource. See /openapi.json for the API."
+        return problem(
+            exc.status_code,
+            titles.get(exc.status_code, "HTTP error"),
+            detail,
+            headers=getattr(exc, "headers", None),
+        )
+
+    return handle
+
+
+async def _too_large(request: Request, exc: Exception) -> JSONResponse:
+    """A body over the limit met while a handler read it (after the checks of who may call)."""
+    assert isinstance(exc, BodyTooLarge)
+    return await _own(request, too_large(exc.limit))
 
 
 def internal_error(request_id: str) -> tuple[bytes, list[tuple[bytes, bytes]]]:
@@ -140,13 +234,19 @@ def internal_error(request_id: str) -> tuple[bytes, list[tuple[bytes, bytes]]]:
     ]
 
 
-def install(app: FastAPI) -> None:
-    """Handlers for every expected failure. Unexpected ones are not handled here: Starlette
-    re-raises after an `Exception` handler answers, which logged a second traceback and made
-    uvicorn drop the keep-alive connection; api/middleware.py's Observe answers them instead."""
-    app.add_exception_handler(RequestValidationError, _validation)
+def install(app: FastAPI, *, guards: Guards = _no_guards) -> None:
+    """Handlers for every expected failure.
+
+    `guards` (api/deps.py run_guards) runs the route's checks of who may call and scope before
+    a body error FastAPI raised ahead of them is answered: those come first on every route.
+    Unexpected errors are not handled here: Starlette re-raises after an `Exception` handler
+    answers, which logged a second traceback and made uvicorn drop the keep-alive connection;
+    api/middleware.py's Observe answers them instead.
+    """
+    app.add_exception_handler(RequestValidationError, _validation(guards))
     app.add_exception_handler(sched.SchedulerError, _domain)
     app.add_exception_handler(MediaRejected, _media)
     app.add_exception_handler(OnBreak, _break)
     app.add_exception_handler(Problem, _own)
-    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(StarletteHTTPException, _http(guards))
+    app.add_exception_handler(BodyTooLarge, _too_large)

@@ -9,7 +9,6 @@ never puts the key in a URL.
 from __future__ import annotations
 
 import ipaddress
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -19,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.context import Context
 from api.deps import SESSION_COOKIE, ContextDep, PrincipalDep
-from api.problems import Problem
+from api.problems import Problem, parse_json
 from scheduler import accounts, auth_limits, sessions
 from scheduler.items import rfc3339
 from scheduler.models import Principal
@@ -89,10 +88,8 @@ async def _body(request: Request) -> tuple[SessionIn, bool]:
             async with request.form(max_files=0, max_fields=2) as form:
                 raw: Any = {"key": form.get("key") or ""}
         else:
-            raw = json.loads(await request.body())
+            raw = parse_json(await request.body())
         return SessionIn.model_validate(raw), is_form
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise Problem(400, "Malformed JSON", f"The body is not valid JSON: {e}.") from e
     except ValidationError as e:
         raise RequestValidationError(e.errors(include_url=False)) from e
 
