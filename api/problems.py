@@ -13,8 +13,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from blur.errors import MediaRejected
 from scheduler import errors as sched
@@ -111,6 +112,15 @@ def _loc(loc: tuple[Any, ...]) -> list[Any]:
     return [part for part in loc if part != "body"] or ["body"]
 
 
+def _msg(error: Any) -> str:
+    if error.get("type") == "string_unicode":  # json.loads lets encoded surrogates through
+        return (
+            "Input is not valid Unicode text (a lone surrogate, sent as raw bytes or as a "
+            "\\ud800-\\udfff escape); send the text as UTF-8"
+        )
+    return str(error["msg"])
+
+
 Guards = Callable[[Request], Awaitable[None]]
 
 
@@ -129,7 +139,7 @@ def _validation(guards: Guards) -> Callable[[Request, Exception], Awaitable[JSON
             doc = exc.body if isinstance(exc.body, str) else ""
             msg = str(broken.get("ctx", {}).get("error", "invalid JSON"))
             return await _own(request, malformed_json("The body", msg, doc, pos))
-        errors = [{"loc": _loc(e["loc"]), "msg": e["msg"]} for e in raw]
+        errors = [{"loc": _loc(e["loc"]), "msg": _msg(e)} for e in raw]
         first = errors[0] if errors else {"loc": ["body"], "msg": "invalid"}
         where = ".".join(str(p) for p in first["loc"])
         detail = f"The request is invalid: {where}: {first['msg']}."
@@ -177,7 +187,7 @@ async def _own(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.title, exc.detail, headers=headers or None, **exc.extra)
 
 
-def _http(guards: Guards) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+def _http(guards: Guards) -> Callable[[Request, Exception], Awaitable[Response]]:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         cause = exc.__cause__
@@ -194,6 +204,8 @@ def _http(guards: Guards) -> Callable[[Request, Exception], Awaitable[JSONRespon
                 "The body could not be read as JSON; send a JSON object encoded as UTF-8 "
                 "with Content-Type: application/json.",
             )
+        if exc.status_code == 405:
+            return _not_allowed(request)
         titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
         detail = exc.detail if isinstance(exc.detail, str) else "The request could not be served."
         if exc.status_code == 404 and detail == "Not Found":
@@ -206,6 +218,44 @@ def _http(guards: Guards) -> Callable[[Request, Exception], Awaitable[JSONRespon
         )
 
     return handle
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this request's path, and OPTIONS.
+
+    Starlette's 405 names only the methods of the first route that matched the path, while
+    FastAPI makes one route per method (GET and PUT on a policy are two routes). Asking the
+    router, method by method, which route would take the request covers them all, HEAD
+    included where something serves it (the static files).
+    """
+    methods = {"OPTIONS"}
+    # The app's own view of the path: a Mount (static files) moved root_path onto itself.
+    top = {**request.scope, "root_path": request.scope.get("app_root_path", "")}
+    for route in request.app.router.routes:
+        if isinstance(route, Mount):  # the static files: any method matches, GET/HEAD serve
+            if route.matches(dict(top))[0] == Match.FULL:
+                methods |= {"GET", "HEAD"}
+            continue
+        for method in _METHODS:
+            if route.matches({**top, "method": method})[0] == Match.FULL:
+                methods.add(method)
+    return sorted(methods)
+
+
+def _not_allowed(request: Request) -> Response:
+    """OPTIONS: 204 and the methods served here. Any other method not served here: 405."""
+    allow = ", ".join(allowed_methods(request))
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": allow})
+    return problem(
+        405,
+        "Method not allowed",
+        f"{request.method} is not served at this path; it serves {allow}.",
+        headers={"Allow": allow},
+    )
 
 
 async def _too_large(request: Request, exc: Exception) -> JSONResponse:
