@@ -188,7 +188,7 @@ async def _own(_: Request, exc: Exception) -> JSONResponse:
 
 
 def _http(guards: Guards) -> Callable[[Request, Exception], Awaitable[Response]]:
-    async def handle(request: Request, exc: Exception) -> JSONResponse:
+    async def handle(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         cause = exc.__cause__
         if exc.status_code == 400 and exc.detail == _FASTAPI_UNREADABLE:

@@ -7,6 +7,8 @@ included. OPTIONS lists every method served at the path, not only the first rout
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.api.conftest import Api
@@ -73,7 +75,10 @@ async def test_not_utf8_names_the_byte(api: Api) -> None:
 @pytest.mark.parametrize("raw", [b'{"external_id": "\xe9t\xe9", "text": "t"}', b"\xff"])
 async def test_the_multipart_item_part_must_be_utf8(api: Api, raw: bytes) -> None:
     keys = await api.world()
-    files = {"item": (None, raw), "media": ("m.jpg", b"\xff\xd8\xff" + bytes(64), "image/jpeg")}
+    files: dict[str, Any] = {
+        "item": (None, raw),
+        "media": ("m.jpg", b"\xff\xd8\xff" + bytes(64), "image/jpeg"),
+    }
     r = await api.client.post(
         "/v1/items", files=files, headers={"Authorization": f"Bearer {keys['vendor']}"}
     )
@@ -83,7 +88,10 @@ async def test_the_multipart_item_part_must_be_utf8(api: Api, raw: bytes) -> Non
 
 async def test_a_malformed_item_part_is_malformed_json(api: Api) -> None:
     keys = await api.world()
-    files = {"item": (None, b'{"external_id": '), "media": ("m.jpg", b"\xff\xd8", "image/jpeg")}
+    files: dict[str, Any] = {
+        "item": (None, b'{"external_id": '),
+        "media": ("m.jpg", b"\xff\xd8", "image/jpeg"),
+    }
     r = await api.client.post(
         "/v1/items", files=files, headers={"Authorization": f"Bearer {keys['vendor']}"}
     )
