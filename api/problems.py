@@ -128,13 +128,29 @@ async def _no_guards(_: Request) -> None:
     return None
 
 
-def _validation(guards: Guards) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
-    async def handle(request: Request, exc: Exception) -> JSONResponse:
+async def _refusal(guards: Guards, request: Request) -> Response | None:
+    """The answer of a guard that refuses the caller (401/403/429, or 404 out of scope).
+
+    Answered here rather than raised: an exception raised inside an exception handler is
+    only handled when another layer of handlers happens to sit outside this one.
+    """
+    try:
+        await guards(request)
+    except Problem as e:
+        return await _own(request, e)
+    except sched.SchedulerError as e:
+        return await _domain(request, e)
+    return None
+
+
+def _validation(guards: Guards) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handle(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         raw = exc.errors()
         broken = next((e for e in raw if e.get("type") == "json_invalid"), None)
         if broken is not None:  # FastAPI decodes JSON before the checks of who may call
-            await guards(request)
+            if (refused := await _refusal(guards, request)) is not None:
+                return refused
             pos = int(broken["loc"][-1]) if isinstance(broken["loc"][-1], int) else 0
             doc = exc.body if isinstance(exc.body, str) else ""
             msg = str(broken.get("ctx", {}).get("error", "invalid JSON"))
@@ -193,7 +209,8 @@ def _http(guards: Guards) -> Callable[[Request, Exception], Awaitable[Response]]
         cause = exc.__cause__
         if exc.status_code == 400 and exc.detail == _FASTAPI_UNREADABLE:
             # FastAPI could not read or decode a declared body, before any dependency ran.
-            await guards(request)
+            if (refused := await _refusal(guards, request)) is not None:
+                return refused
             if isinstance(cause, UnicodeDecodeError):
                 return await _own(request, not_utf8("The body", cause))
             if isinstance(cause, BodyTooLarge):
