@@ -42,7 +42,7 @@ def _unb64(text: str) -> bytes:
 
 def _tag(secret: bytes, scope: str, position: str) -> bytes:
     key = hmac.new(secret, b"safeshift cursor v1", hashlib.sha256).digest()
-    message = scope.encode() + b"\0" + position.encode()
+    message = scope.encode("utf-8", "surrogatepass") + b"\0" + position.encode()
     return hmac.new(key, message, hashlib.sha256).digest()[:_TAG_BYTES]
 
 
@@ -93,6 +93,11 @@ class Page:
         if not position.isdigit():  # cannot happen for a cursor this list issued
             raise _refused()
         return int(position)
+
+    def single_page(self) -> None:
+        """For a list that always fits one page: it never issues a cursor, so refuse any."""
+        if self.raw is not None:
+            raise _refused()
 
     def next(self, position: str | None) -> str | None:
         """The `next_cursor` for the page after this one (None: this is the last page)."""

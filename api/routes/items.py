@@ -118,8 +118,7 @@ async def find_items(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> dict[str, Any]:
     """Look an item up by your `external_id`: `{data: [item]}` or `{data: []}`."""
-    if cursor.position is not None:  # never reached: a one-row list issues no cursor
-        return {"data": [], "next_cursor": None}
+    cursor.single_page()  # one row at most
     found = await items.find_by_external_id(
         redis=ctx.redis, vendor=who.vendor or "", external_id=external_id
     )

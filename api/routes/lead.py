@@ -75,9 +75,11 @@ async def team_exposure(
 async def reviewer_exposure(
     reviewer_id: VisibleReviewer,
     ctx: ContextDep,
+    cursor: Cursor,
     days: Annotated[int, Query(ge=1, le=35)] = 7,
 ) -> dict[str, Any]:
     """Hourly buckets of dose, items and reveals, oldest first; the reviewer's current windows."""
+    cursor.single_page()  # every hour of the range, in one page
     now = ctx.clock()
     rows = await history.hourly(redis=ctx.redis, reviewer=reviewer_id, now=now, days=days)
     current = await state.reviewer(scripts=ctx.scripts, reviewer_id=reviewer_id, now=now)
