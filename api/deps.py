@@ -1,21 +1,28 @@
-"""Request dependencies: the context, and who is calling (as `Annotated` aliases).
+"""Request dependencies: the context, who is calling, and what they may reach.
 
-401 when the key is missing or unknown, 403 when the role may not do this at all. Scope (which
-vendor, team or reviewer) is checked by the handlers, which answer 404 outside it.
+Checks run in one order on every route: who may call (401 missing or unknown key, 403 a role
+that may not do this at all), then scope (404 outside the caller's team, reviewer or vendor,
+the same answer as for an id that does not exist), then what was sent (400/413/415/422).
+FastAPI validates a declared body after dependencies, so scope checks that must come first are
+dependencies here (`TeamInScope`, `OwnAssignment`, `KnownReviewer`); the few body errors FastAPI
+raises before any dependency (undecodable or oversized bodies) run `run_guards` first.
 """
 
 from __future__ import annotations
 
 import hmac
+import inspect
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
+from fastapi.dependencies.models import Dependant
 
 from api.context import Context
 from api.problems import Problem
-from scheduler import accounts, auth_limits, sessions
-from scheduler.models import Principal, Role
+from scheduler import accounts, assignments, auth_limits, sessions
+from scheduler.errors import NotFound
+from scheduler.models import Ident, Principal, Role
 
 BOOTSTRAP_ADMIN = "bootstrap-admin"
 SESSION_COOKIE = "safeshift_session"
@@ -72,17 +79,13 @@ async def _from_cookie(request: Request, ctx: Context) -> Principal | None:
 
 
 async def principal(request: Request, ctx: ContextDep) -> Principal:
-    address = request.client.host if request.client else "unknown"
-    wait = await auth_limits.blocked_for(
-        redis=ctx.redis, address=address, limit=ctx.settings.auth_failures_per_minute
-    )
-    if wait:
-        raise Problem(
-            429,
-            "Too many failed sign-ins",
-            f"Too many requests with unknown keys from your address; try again in {wait} s.",
-            headers={"Retry-After": wait},
-        )
+    """The caller, by key or session cookie (401 without one that works).
+
+    The failed-key limit is consulted only for a key that did not work: it slows down guessing
+    without ever refusing a valid key, so one guessing client behind a shared NAT or proxy
+    cannot lock out everyone else at that address.
+    """
+    request.state.guarded = True  # run_guards: the checks ran (or raised) before the body's
     token = _bearer(request)
     if token is None and (by_cookie := await _from_cookie(request, ctx)) is not None:
         return by_cookie
@@ -98,18 +101,36 @@ async def principal(request: Request, ctx: ContextDep) -> Principal:
         return Principal(key_id=BOOTSTRAP_ADMIN, role="admin")
     found = await accounts.authenticate(redis=ctx.redis, secret=token)
     if found is None:
-        await auth_limits.failed(redis=ctx.redis, address=address)
-        raise Problem(
-            401,
-            "Unauthorized",
-            "This API key is not valid (unknown or revoked).",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        address = request.client.host if request.client else "unknown"
+        await unknown_key(ctx, address)
     request.state.principal = found
     return found
 
 
+async def unknown_key(ctx: Context, address: str) -> NoReturn:
+    """Refuse a key that is unknown or revoked: 429 past the address's limit, else 401."""
+    limit = ctx.settings.auth_failures_per_minute
+    if wait := await auth_limits.blocked_for(redis=ctx.redis, address=address, limit=limit):
+        raise Problem(
+            429,
+            "Too many failed sign-ins",
+            f"Too many requests with unknown keys from your address; try again in {wait} s "
+            "with a valid key (valid keys are never refused by this limit).",
+            headers={"Retry-After": wait},
+        )
+    await auth_limits.failed(redis=ctx.redis, address=address)
+    raise Problem(
+        401,
+        "Unauthorized",
+        "This API key is not valid (unknown or revoked).",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 PrincipalDep = Annotated[Principal, Depends(principal)]
+
+# The dependencies run_guards may call: who is calling, the role checks, the scope checks.
+_GUARDS: set[Callable[..., Any]] = {get_context, principal}
 
 
 def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
@@ -121,6 +142,7 @@ def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
             )
         return who
 
+    _GUARDS.add(check)
     return check
 
 
@@ -130,3 +152,89 @@ VendorOrAdmin = Annotated[Principal, Depends(require("vendor", "admin"))]
 Reviewer = Annotated[Principal, Depends(require("reviewer"))]
 Lead = Annotated[Principal, Depends(require("lead"))]
 LeadOrAdmin = Annotated[Principal, Depends(require("lead", "admin"))]
+
+
+async def team_in_scope(team: Annotated[Ident, Path()], ctx: ContextDep, who: LeadOrAdmin) -> str:
+    """A team the calling lead leads (any team, for an admin); 404 for the rest."""
+    if (who.role == "lead" and who.team != team) or not await accounts.team_exists(
+        redis=ctx.redis, team=team
+    ):
+        raise NotFound(f"No team '{team}'.")
+    return team
+
+
+async def own_assignment(
+    assignment_id: Annotated[Ident, Path()], ctx: ContextDep, who: Reviewer
+) -> str:
+    """An assignment of the calling reviewer; 404 for another reviewer's, as for none.
+
+    Only existence and owner: its state (live, decided, expired) is the domain's to judge.
+    """
+    found = await assignments.get_assignment(redis=ctx.redis, assignment_id=assignment_id)
+    if found.get("reviewer") != who.reviewer:
+        raise NotFound(f"No assignment '{assignment_id}' for you.")
+    return assignment_id
+
+
+async def known_reviewer(reviewer_id: Annotated[Ident, Path()], ctx: ContextDep, _: Admin) -> str:
+    """A reviewer that exists (admins only); 404 before the body is looked at."""
+    await accounts.get_reviewer(redis=ctx.redis, reviewer_id=reviewer_id)
+    return reviewer_id
+
+
+async def visible_reviewer(
+    reviewer_id: Annotated[Ident, Path()],
+    ctx: ContextDep,
+    who: Annotated[Principal, Depends(require("admin", "lead", "reviewer"))],
+) -> str:
+    """A reviewer the caller may see: any (admin), their team's (lead), themselves (reviewer)."""
+    try:
+        profile = await accounts.get_reviewer(redis=ctx.redis, reviewer_id=reviewer_id)
+    except NotFound:
+        profile = None
+    allowed = profile is not None and (
+        who.role == "admin"
+        or (who.role == "lead" and who.team == profile["team"])
+        or (who.role == "reviewer" and who.reviewer == reviewer_id)
+    )
+    if not allowed:
+        raise NotFound(f"No reviewer '{reviewer_id}'.")
+    return reviewer_id
+
+
+_GUARDS.update({team_in_scope, own_assignment, known_reviewer, visible_reviewer})
+TeamInScope = Annotated[str, Depends(team_in_scope)]
+OwnAssignment = Annotated[str, Depends(own_assignment)]
+KnownReviewer = Annotated[str, Depends(known_reviewer)]
+VisibleReviewer = Annotated[str, Depends(visible_reviewer)]
+
+
+async def run_guards(request: Request) -> None:
+    """Who may call, then scope, for a request whose body failed before they could run.
+
+    FastAPI reads and decodes a declared body before it solves any dependency, so an
+    undecodable or oversized body would otherwise answer before a 401/403/404. This calls the
+    matched route's guard dependencies (and only those) in FastAPI's order, with the raw path
+    parameters; a refusal raises its Problem, which then answers instead of the body error.
+    """
+    if getattr(request.state, "guarded", False):  # they ran already, and let the caller in
+        return
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    values: dict[str, Any] = {"request": request, **request.path_params}
+    solved: dict[Callable[..., Any], Any] = {}  # once per request, as FastAPI caches them
+
+    async def solve(node: Dependant) -> None:
+        for sub in node.dependencies:
+            await solve(sub)
+            if sub.call not in _GUARDS or not sub.name:
+                continue
+            if sub.call not in solved:
+                params = inspect.signature(sub.call).parameters
+                if not all(name in values for name in params):
+                    continue
+                solved[sub.call] = await sub.call(**{name: values[name] for name in params})
+            values[sub.name] = solved[sub.call]
+
+    await solve(dependant)

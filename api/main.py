@@ -16,7 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from api import pages, periodic, problems, workers
+from api import deps, pages, periodic, problems, workers
 from api.context import Context
 from api.middleware import BodyLimit, Observe
 from api.routes import admin, assignments, audit, exports, items, lead, me, media, ops, session
@@ -110,7 +110,7 @@ def create_app(
         lifespan=lifespan,
         description="Moderation work for humans, with their exposure counted and capped.",
     )
-    problems.install(app)
+    problems.install(app, guards=deps.run_guards)
     for module in (admin, items, assignments, me, lead, exports, audit, media, ops, session):
         app.include_router(module.router)
     pages.install(app, page_config or pages.PageConfig())

@@ -1,39 +1,29 @@
-"""ASGI middleware: body size limits (before the body is read), metrics and access logs."""
+"""ASGI middleware: body size limits (before the body is read), request ids, metrics, access
+logs, and the one answer to unexpected errors."""
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 import time
+import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import metrics
+from api import metrics, problems
+from api.problems import BodyTooLarge
 
 log = logging.getLogger("safeshift.access")
-
-
-def _too_large(limit: int) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-    body = json.dumps(
-        {
-            "type": "https://safeshift.dev/problems/payload-too-large",
-            "title": "Payload too large",
-            "status": 413,
-            "detail": f"The request body is larger than {limit} bytes allowed here.",
-        }
-    ).encode()
-    return body, [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-
-
-class _TooLarge(Exception):
-    pass
+errors = logging.getLogger("safeshift.errors")
 
 
 class BodyLimit:
-    """Refuse bodies over the route's limit: by Content-Length at once, else while streaming."""
+    """Refuse bodies over the route's limit without reading them: by Content-Length before the
+    first byte, else while streaming.
+
+    The refusal is raised when the body is read (BodyTooLarge, answered 413 by api/problems.py),
+    not when the request arrives: who may call (401/403) and scope (404) answer first.
+    """
 
     def __init__(self, app: ASGIApp, *, default: int, uploads: int) -> None:
         self.app, self.default, self.uploads = app, default, uploads
@@ -46,41 +36,40 @@ class BodyLimit:
         multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
         limit = self.uploads if multipart and scope["path"] == "/v1/items" else self.default
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            await self._refuse(send, limit)
-            return
+        declared = int(length) if length is not None and length.isdigit() else 0
         seen = 0
-        started = False
 
         async def limited_receive() -> Message:
             nonlocal seen
+            if declared > limit:
+                raise BodyTooLarge(limit)
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge
+                    raise BodyTooLarge(limit)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        await self.app(scope, limited_receive, send)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send, limit)
 
-    @staticmethod
-    async def _refuse(send: Send, limit: int) -> None:
-        body, headers = _too_large(limit)
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def request_id(scope: Scope) -> str:
+    """The request's id: the caller's `X-Request-ID` when it is a sane token, else a new one."""
+    given = dict(scope["headers"]).get(b"x-request-id", b"")
+    return given.decode() if _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
 class Observe:
-    """Count and time every request by route template (not raw path: ids would explode labels)."""
+    """Count, time and log every request by route template (not raw path: ids would explode
+    labels), give it a request id, and answer any unexpected error.
+
+    An unexpected error gets exactly one problem+json 500 and one log record (traceback and
+    request id), and the exception stops here. Starlette's `Exception` handler re-raises after
+    answering, so uvicorn logged it a second time and closed the client's keep-alive connection.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -89,16 +78,35 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        start, status = time.perf_counter(), 500
+        start, status, started = time.perf_counter(), 500, False
+        rid = request_id(scope)
+        scope.setdefault("state", {})["request_id"] = rid
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
+                message = {
+                    **message,
+                    "headers": [*message["headers"], (b"x-request-id", rid.encode())],
+                }
             await send(message)
 
         try:
             await self.app(scope, receive, capture)
+        except Exception:
+            status = 500
+            errors.exception(
+                "unhandled error on %s %s (request %s)",
+                scope["method"],
+                scope["path"],
+                rid,
+                extra={"request_id": rid},
+            )
+            if not started:  # else the answer is cut short: the server closes that connection
+                body, headers = problems.internal_error(rid)
+                await capture({"type": "http.response.start", "status": 500, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
             elapsed = time.perf_counter() - start
@@ -111,5 +119,6 @@ class Observe:
                     "route": route,
                     "status": status,
                     "ms": round(elapsed * 1000, 2),
+                    "request_id": rid,
                 },
             )

@@ -1,8 +1,9 @@
 """Failed authentication, counted per client address: guessing keys gets slow, then refused.
 
 Keys carry 256 bits of entropy, so guessing cannot succeed; the limit is about not serving a
-flood. Over the limit, every attempt from that address is refused (429) until the minute ends,
-valid keys included: checking the key first would keep answering the flood.
+flood of guesses. Over the limit, unknown keys from that address are refused (429) until the
+minute ends; a valid key is checked first and never refused, so one guessing client behind a
+shared NAT or proxy cannot lock out the rest of that office.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from api.deps import Admin, ContextDep
+from api.deps import Admin, ContextDep, KnownReviewer
 from scheduler import accounts, audit
 from scheduler.items import rfc3339
 from scheduler.models import Ident, KeyIn, ReviewerIn, ReviewerPatch, TeamIn, VendorIn
@@ -45,7 +45,7 @@ async def get_reviewer(reviewer_id: Ident, ctx: ContextDep, _: Admin) -> dict[st
 
 @router.patch("/reviewers/{reviewer_id}")
 async def update_reviewer(
-    reviewer_id: Ident, body: ReviewerPatch, ctx: ContextDep, _: Admin
+    reviewer_id: KnownReviewer, body: ReviewerPatch, ctx: ContextDep, _: Admin
 ) -> dict[str, Any]:
     return await accounts.update_reviewer(redis=ctx.redis, reviewer_id=reviewer_id, patch=body)
 

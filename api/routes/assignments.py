@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import metrics
 from api.context import Context
-from api.deps import ContextDep, Reviewer
+from api.deps import ContextDep, OwnAssignment, Reviewer
 from scheduler import assignments, items, media_links
 from scheduler.errors import NoMedia
 from scheduler.models import DecisionIn, Ident
@@ -89,7 +89,7 @@ async def heartbeat(assignment_id: Ident, ctx: ContextDep, who: Reviewer) -> dic
 
 @router.post("/{assignment_id}/reveal")
 async def reveal(
-    assignment_id: Ident, body: RevealIn, ctx: ContextDep, who: Reviewer
+    assignment_id: OwnAssignment, body: RevealIn, ctx: ContextDep, who: Reviewer
 ) -> dict[str, Any]:
     """Show a sharper level on purpose. It is recorded and counts toward your exposure."""
     now = ctx.clock()
@@ -117,7 +117,7 @@ async def reveal(
 
 @router.post("/{assignment_id}/decision")
 async def decide(
-    assignment_id: Ident, body: DecisionIn, ctx: ContextDep, who: Reviewer
+    assignment_id: OwnAssignment, body: DecisionIn, ctx: ContextDep, who: Reviewer
 ) -> dict[str, Any]:
     """Decide once. The same decision again changes nothing; a different one is 409."""
     item_id, _recorded = await assignments.decide(
@@ -138,7 +138,7 @@ async def decide(
 
 @router.post("/{assignment_id}/skip")
 async def skip(
-    assignment_id: Ident, body: SkipIn, ctx: ContextDep, who: Reviewer
+    assignment_id: OwnAssignment, body: SkipIn, ctx: ContextDep, who: Reviewer
 ) -> dict[str, Any]:
     """Give the item back: it keeps its place in the queue, for someone else."""
     item_id = await assignments.skip(

@@ -8,26 +8,29 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import Admin, ContextDep
+from api.paging import Cursor
 from scheduler import audit
 from scheduler.items import rfc3339
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 
 Action = Annotated[str | None, Query(max_length=64, pattern=r"^[a-z.]+$")]
-Before = Annotated[str | None, Query(max_length=40, pattern=r"^\d+-\d+$")]
 
 
 @router.get("/audit")
 async def list_audit(
     ctx: ContextDep,
     _: Admin,
+    cursor: Cursor,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Before = None,
     action: Action = None,
 ) -> dict[str, Any]:
     """Who revealed, decided, changed a policy, created or revoked a key; `cursor` pages back."""
-    rows, following = await audit.read(redis=ctx.redis, limit=limit, before=cursor, action=action)
-    return {"data": [{**r, "at": rfc3339(r["at"])} for r in rows], "next_cursor": following}
+    rows, following = await audit.read(
+        redis=ctx.redis, limit=limit, before=cursor.position, action=action
+    )
+    data = [{**r, "at": rfc3339(r["at"])} for r in rows]
+    return {"data": data, "next_cursor": cursor.next(following)}
 
 
 @router.get("/audit.csv")

@@ -14,12 +14,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import ContextDep, LeadOrAdmin
+from api.deps import ContextDep, LeadOrAdmin, TeamInScope
 from exposure import history
 from scheduler import accounts, audit
-from scheduler.errors import NotFound
 from scheduler.items import rfc3339
-from scheduler.models import Ident
 
 router = APIRouter(tags=["lead"])
 
@@ -32,16 +30,12 @@ FIELDS = ("reviewer", "hour_start", "dose", "items", "reveals", "seconds", "seve
     responses={200: {"content": {"text/csv": {}}, "description": "One row per reviewer-hour"}},
 )
 async def team_exposure_csv(
-    team: Ident,
+    team: TeamInScope,
     ctx: ContextDep,
     who: LeadOrAdmin,
     days: Annotated[int, Query(ge=1, le=35)] = 7,
 ) -> Response:
     """Hourly dose (severe-minutes), items, reveals, seconds on screen and severe items."""
-    if (who.role == "lead" and who.team != team) or not await accounts.team_exists(
-        redis=ctx.redis, team=team
-    ):
-        raise NotFound(f"No team '{team}'.")
     now = ctx.clock()
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore", lineterminator="\n")

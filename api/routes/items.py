@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -11,8 +10,10 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from api import bodies
 from api.deps import ContextDep, Vendor, VendorOrAdmin
-from api.problems import Problem
+from api.paging import Cursor
+from api.problems import Problem, parse_json
 from scheduler import intake, items
 from scheduler.models import ExternalId, Ident, ItemIn
 
@@ -52,14 +53,11 @@ def _parse(raw: Any) -> ItemIn:
 
 
 async def _json_body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise Problem(400, "Malformed JSON", f"The body is not valid JSON: {e}.") from e
+    return parse_json(await request.body())
 
 
 async def _multipart(request: Request) -> tuple[ItemIn, bytes]:
-    async with request.form(max_files=1, max_fields=4, max_part_size=1 << 20) as form:
+    async with bodies.form(request, max_files=1, max_fields=4, max_part_size=1 << 20) as form:
         media, item = form.get("media"), form.get("item")
         if not isinstance(media, UploadFile) or not isinstance(item, str):
             raise RequestValidationError(
@@ -72,11 +70,7 @@ async def _multipart(request: Request) -> tuple[ItemIn, bytes]:
                 ]
             )
         data = await media.read()
-    try:
-        raw = json.loads(item)
-    except json.JSONDecodeError as e:
-        raise Problem(400, "Malformed JSON", f"The 'item' part is not valid JSON: {e}.") from e
-    return _parse(raw), data
+    return _parse(parse_json(item.encode(), "The 'item' part")), data
 
 
 @router.post("/items", status_code=201, openapi_extra=_OPENAPI)
@@ -120,11 +114,12 @@ async def find_items(
     ctx: ContextDep,
     who: Vendor,
     external_id: Annotated[ExternalId, Query(description="the vendor's id for the item")],
+    cursor: Cursor,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Look an item up by your `external_id`: `{data: [item]}` or `{data: []}`."""
+    cursor.single_page()  # one row at most
     found = await items.find_by_external_id(
         redis=ctx.redis, vendor=who.vendor or "", external_id=external_id
     )
-    return {"data": [found] if found and cursor is None else [], "next_cursor": None}
+    return {"data": [found] if found else [], "next_cursor": None}

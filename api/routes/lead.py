@@ -12,9 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 
 from api.context import Context
-from api.deps import ContextDep, LeadOrAdmin, PrincipalDep
+from api.deps import ContextDep, LeadOrAdmin, TeamInScope, VisibleReviewer
 from api.paging import Cursor, Limit, bounds, page
-from api.problems import Problem
 from api.routes.me import exposure_view
 from exposure import history
 from scheduler import accounts, audit, queues
@@ -39,10 +38,9 @@ def _alert_view(alert: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/v1/teams/{team}/exposure")
 async def team_exposure(
-    team: Ident, ctx: ContextDep, who: LeadOrAdmin, limit: Limit = 1000, cursor: Cursor = None
+    team: TeamInScope, ctx: ContextDep, who: LeadOrAdmin, cursor: Cursor, limit: Limit = 1000
 ) -> dict[str, Any]:
     """Every reviewer of the team: state, dose and budget per window, breaks, check-ins, alerts."""
-    await _team_in_scope(ctx, who, team)
     ids = await accounts.team_reviewer_ids(redis=ctx.redis, team=team)
     start, end, following = bounds(len(ids), limit=limit, cursor=cursor)
     rows = await state.many(scripts=ctx.scripts, reviewer_ids=ids[start:end], now=ctx.clock())
@@ -75,27 +73,13 @@ async def team_exposure(
 
 @router.get("/v1/reviewers/{reviewer_id}/exposure")
 async def reviewer_exposure(
-    reviewer_id: Ident,
+    reviewer_id: VisibleReviewer,
     ctx: ContextDep,
-    who: PrincipalDep,
+    cursor: Cursor,
     days: Annotated[int, Query(ge=1, le=35)] = 7,
 ) -> dict[str, Any]:
     """Hourly buckets of dose, items and reveals, oldest first; the reviewer's current windows."""
-    try:
-        profile = await accounts.get_reviewer(redis=ctx.redis, reviewer_id=reviewer_id)
-    except NotFound:
-        profile = None
-    allowed = who.role == "admin" or (
-        profile is not None
-        and (
-            (who.role == "lead" and who.team == profile["team"])
-            or (who.role == "reviewer" and who.reviewer == reviewer_id)
-        )
-    )
-    if who.role == "vendor":
-        raise Problem(403, "Forbidden", "Vendors see no exposure data.")
-    if profile is None or not allowed:
-        raise NotFound(f"No reviewer '{reviewer_id}'.")
+    cursor.single_page()  # every hour of the range, in one page
     now = ctx.clock()
     rows = await history.hourly(redis=ctx.redis, reviewer=reviewer_id, now=now, days=days)
     current = await state.reviewer(scripts=ctx.scripts, reviewer_id=reviewer_id, now=now)
@@ -108,18 +92,16 @@ async def reviewer_exposure(
 
 
 @router.get("/v1/teams/{team}/policy")
-async def get_policy(team: Ident, ctx: ContextDep, who: LeadOrAdmin) -> dict[str, Any]:
-    await _team_in_scope(ctx, who, team)
+async def get_policy(team: TeamInScope, ctx: ContextDep, who: LeadOrAdmin) -> dict[str, Any]:
     found = await policy.get(redis=ctx.redis, team=team, lease_default=ctx.settings.lease_seconds)
     return found.model_dump()
 
 
 @router.put("/v1/teams/{team}/policy")
 async def put_policy(
-    team: Ident, ctx: ContextDep, who: LeadOrAdmin, body: Annotated[policy.Policy, Body()]
+    team: TeamInScope, ctx: ContextDep, who: LeadOrAdmin, body: Annotated[policy.Policy, Body()]
 ) -> dict[str, Any]:
     """Replace the policy; omitted fields take the defaults (docs/policy.md)."""
-    await _team_in_scope(ctx, who, team)
     await policy.put(
         redis=ctx.redis, team=team, policy=body, now=ctx.clock(), actor=audit.actor(who)
     )
@@ -129,7 +111,7 @@ async def put_policy(
 
 @router.get("/v1/queues")
 async def list_queues(
-    ctx: ContextDep, who: LeadOrAdmin, limit: Limit = 1000, cursor: Cursor = None
+    ctx: ContextDep, who: LeadOrAdmin, cursor: Cursor, limit: Limit = 1000
 ) -> dict[str, Any]:
     """Depth, severe depth, oldest age, and whether severe items are at risk of their deadline."""
     severe = policy.Policy().severe_threshold
@@ -152,9 +134,9 @@ async def list_queues(
 async def list_alerts(
     ctx: ContextDep,
     who: LeadOrAdmin,
+    cursor: Cursor,
     team: Annotated[str | None, Query(max_length=128)] = None,
     limit: Limit = 1000,
-    cursor: Cursor = None,
 ) -> dict[str, Any]:
     """The open alerts of your team (a lead may omit `team`); an admin names the team."""
     if who.role == "lead":

@@ -9,7 +9,6 @@ never puts the key in a URL.
 from __future__ import annotations
 
 import ipaddress
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -19,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.context import Context
 from api.deps import SESSION_COOKIE, ContextDep, PrincipalDep
-from api.problems import Problem
+from api.problems import Problem, parse_json
 from scheduler import accounts, auth_limits, sessions
 from scheduler.items import rfc3339
 from scheduler.models import Principal
@@ -89,10 +88,8 @@ async def _body(request: Request) -> tuple[SessionIn, bool]:
             async with request.form(max_files=0, max_fields=2) as form:
                 raw: Any = {"key": form.get("key") or ""}
         else:
-            raw = json.loads(await request.body())
+            raw = parse_json(await request.body())
         return SessionIn.model_validate(raw), is_form
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise Problem(400, "Malformed JSON", f"The body is not valid JSON: {e}.") from e
     except ValidationError as e:
         raise RequestValidationError(e.errors(include_url=False)) from e
 
@@ -107,18 +104,18 @@ def _refused(is_form: bool, status: int, title: str, detail: str, code: str) -> 
 async def sign_in(request: Request, ctx: ContextDep) -> Response:
     """Trade an API key for a session cookie (HttpOnly, SameSite=Strict, 12 hours)."""
     body, is_form = await _body(request)
-    address = request.client.host if request.client else "unknown"
-    limit = ctx.settings.auth_failures_per_minute
-    if wait := await auth_limits.blocked_for(redis=ctx.redis, address=address, limit=limit):
-        detail = f"Too many failed sign-ins from your address; try again in {wait} s."
-        return _refused(is_form, 429, "Too many failed sign-ins", detail, "busy")
     try:
         made = await sessions.create(
             redis=ctx.redis, secret=body.key, roles=tuple(HOMES), now=ctx.clock()
         )
     except sessions.NotForBrowser as e:
         return _refused(is_form, 403, "Forbidden", e.detail, "role")
-    if made is None:
+    if made is None:  # the failed-key limit never refuses a valid key (docs/api.md, Auth)
+        address = request.client.host if request.client else "unknown"
+        limit = ctx.settings.auth_failures_per_minute
+        if wait := await auth_limits.blocked_for(redis=ctx.redis, address=address, limit=limit):
+            detail = f"Too many failed sign-ins from your address; try again in {wait} s."
+            return _refused(is_form, 429, "Too many failed sign-ins", detail, "busy")
         await auth_limits.failed(redis=ctx.redis, address=address)
         detail = "This API key is not valid (unknown or revoked)."
         return _refused(is_form, 401, "Unauthorized", detail, "invalid")
