@@ -73,6 +73,10 @@ function stateText(row) {
   return row.state === "on_break" && row.break_until ? `${name}, until ${timeOfDay(row.break_until)}` : name;
 }
 
+// Each cell carries its column's name: on a phone the table reflows into one block per
+// reviewer, and the names are shown beside the values (app.css, `td::before`).
+const COLUMNS = [...document.querySelectorAll("#reviewers thead th")].map((th) => th.textContent.trim());
+
 function reviewerRow(row) {
   const tr = el("tr");
   tr.dataset.reviewer = row.id;
@@ -102,6 +106,9 @@ function reviewerRow(row) {
     el("td", mood),
     alerts,
   );
+  [...tr.children].forEach((cell, i) => {
+    if (i > 0) cell.dataset.label = COLUMNS[i];
+  });
   return tr;
 }
 

@@ -175,22 +175,41 @@ async def test_dashboard(site: Site, audit: Audit) -> None:
 
 
 @pytest.mark.page_config(**SLOW)
-async def test_the_reviewers_table_scrolls_by_keyboard_on_a_phone(site: Site) -> None:
+async def test_the_reviewers_table_reflows_on_a_phone_and_scrolls_by_keyboard_in_between(
+    site: Site,
+) -> None:
     keys = await site.api.world({"r1": {}, "r2": {}})
+    await site.api.post("/v1/me/checkins", keys["r2"], json={"mood": 1})
     lead = await site.signed_in(keys["lead"], "/dashboard", PHONE)
-    await expect(lead.locator("#reviewers tbody tr")).to_have_count(2)
-    region = lead.get_by_role("region", name="Reviewers table")
-    await expect(region).to_have_attribute("tabindex", "0")
-    width = await region.evaluate("r => [r.scrollWidth, r.clientWidth]")
-    assert width[0] > width[1], "nine columns do not fit a phone: the table scrolls in its box"
-    await region.focus()
+    rows = lead.locator("#reviewers tbody tr")
+    await expect(rows).to_have_count(2)
+    box = lead.get_by_role("region", name="Reviewers table")
+
+    # A phone: one block per reviewer, each value under its column's name, nothing to pan.
+    fits = "r => r.scrollWidth <= r.clientWidth"
+    assert await box.evaluate(fits), "the table reflows to the phone's width"
+    await expect(box).not_to_have_attribute("tabindex", "0")
+    r2 = lead.locator('#reviewers tr[data-reviewer="r2"]')
+    await expect(r2.get_by_role("rowheader")).to_contain_text("Needs attention")
+    mood = r2.get_by_role("cell", name=re.compile("^1 of 5"))
+    await expect(mood).to_have_attribute("data-label", "Last check-in")
+    shown = await mood.evaluate("c => getComputedStyle(c, '::before').content")
+    assert "Last check-in" in shown, shown
+    assert await sideways_overflow(lead) == 0
+
+    # A small tablet: nine columns, wider than the card. The table scrolls in its box, which a
+    # keyboard reaches (Tab) and scrolls (arrow keys); the page itself does not move.
+    await lead.set_viewport_size({"width": 700, "height": 800})
+    await expect(box).to_have_attribute("tabindex", "0")
+    assert not await box.evaluate(fits)
+    await box.focus()
     await lead.keyboard.press("ArrowRight")
-    await lead.keyboard.press("End")
     await lead.wait_for_function("() => document.querySelector('.table-wrap').scrollLeft > 0")
-    assert await sideways_overflow(lead) == 0, "only the table scrolls, not the page"
-    # At desktop width the table fits, and its box is no extra Tab stop.
+    assert await sideways_overflow(lead) == 0
+
+    # A desktop: it all fits, and the box is no extra Tab stop.
     await lead.set_viewport_size(VIEWPORT)  # type: ignore[arg-type]
-    await expect(region).not_to_have_attribute("tabindex", "0")
+    await expect(box).not_to_have_attribute("tabindex", "0")
 
 
 # FastAPI's own API explorers: Swagger UI and ReDoc, loaded from a CDN at run time, so they
