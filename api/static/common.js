@@ -141,6 +141,22 @@ export function bindSignOut() {
   });
 }
 
+/**
+ * A box that scrolls sideways (a wide table on a phone) is reachable by keyboard, so its arrow
+ * keys can scroll it, but only while it does scroll: at desktop width it is no extra Tab stop.
+ * The box itself carries role="region" and a name in the HTML.
+ */
+export function keyboardScroll(box) {
+  const update = () => {
+    if (box.scrollWidth > box.clientWidth + 1) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
+  };
+  const watch = new ResizeObserver(update);
+  watch.observe(box);
+  if (box.firstElementChild) watch.observe(box.firstElementChild);
+  update();
+}
+
 /** Show one section of a page and hide its siblings in `ids`. */
 export function showOnly(ids, visible) {
   for (const id of ids) document.getElementById(id).hidden = id !== visible;

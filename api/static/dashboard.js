@@ -1,6 +1,18 @@
 // The lead's dashboard: who needs help first, the queues, the alerts, the team's policy. It
 // refreshes itself with fetch; nothing the lead is typing or focusing is redrawn under them.
-import { ago, api, bindSignOut, doseBar, duration, el, number, problemText, syncClock, timeOfDay } from "./common.js";
+import {
+  ago,
+  api,
+  bindSignOut,
+  doseBar,
+  duration,
+  el,
+  keyboardScroll,
+  number,
+  problemText,
+  syncClock,
+  timeOfDay,
+} from "./common.js";
 import { refreshHeat } from "./dashboard-heat.js";
 import { PolicyForm } from "./dashboard-policy.js";
 
@@ -61,6 +73,10 @@ function stateText(row) {
   return row.state === "on_break" && row.break_until ? `${name}, until ${timeOfDay(row.break_until)}` : name;
 }
 
+// Each cell carries its column's name: on a phone the table reflows into one block per
+// reviewer, and the names are shown beside the values (app.css, `td::before`).
+const COLUMNS = [...document.querySelectorAll("#reviewers thead th")].map((th) => th.textContent.trim());
+
 function reviewerRow(row) {
   const tr = el("tr");
   tr.dataset.reviewer = row.id;
@@ -90,6 +106,9 @@ function reviewerRow(row) {
     el("td", mood),
     alerts,
   );
+  [...tr.children].forEach((cell, i) => {
+    if (i > 0) cell.dataset.label = COLUMNS[i];
+  });
   return tr;
 }
 
@@ -140,10 +159,16 @@ function alertItem(alert) {
   button.type = "button";
   button.setAttribute("aria-label", `Resolve: ${ALERT_NAMES[alert.type] || alert.type}${who}`);
   button.addEventListener("click", async () => {
+    const index = [...$("alerts").querySelectorAll("button")].indexOf(button);
     button.disabled = true;
     const result = await api("POST", `/v1/alerts/${enc(alert.id)}/resolve`);
     say(result.ok ? "Alert resolved. It comes back if its cause is still there." : problemText(result));
     await refresh();
+    // The list was redrawn without this alert: focus goes to the next one's button (or the
+    // list's heading when none is left), never to the page body.
+    if (document.activeElement && document.activeElement !== document.body && document.activeElement !== button) return;
+    const left = [...$("alerts").querySelectorAll("button")].filter((other) => !other.disabled);
+    (left[Math.min(index, left.length - 1)] || $("alerts-h")).focus();
   });
   li.append(text, button);
   return li;
@@ -192,6 +217,7 @@ async function refresh() {
 
 async function start() {
   bindSignOut();
+  for (const box of document.querySelectorAll(".table-wrap")) keyboardScroll(box);
   await new PolicyForm(TEAM, (saved) => {
     policy = saved;
   }).load();

@@ -32,7 +32,7 @@ export class Checkin {
     }
     $("checkin-later").addEventListener("click", () => {
       this.snoozedUntil = serverNow() + SNOOZE_MS;
-      $("checkin").hidden = true;
+      this.close("We will ask again in ten minutes.");
     });
   }
 
@@ -41,7 +41,9 @@ export class Checkin {
     const wanted = due && serverNow() >= this.snoozedUntil;
     if (wanted && card.hidden) this.say(CHECKIN_DUE);
     if (!wanted && $("status").textContent === CHECKIN_DUE) this.say("");
+    const holdsFocus = card.contains(document.activeElement);
     card.hidden = !wanted;
+    if (!wanted && holdsFocus) $("status").focus(); // no longer due (answered in another tab)
   }
 
   async send(mood) {
@@ -53,12 +55,21 @@ export class Checkin {
       this.say(problemText(result));
       return;
     }
-    $("checkin").hidden = true;
     $("checkin-note").value = "";
-    this.say(
+    this.close(
       result.data.low_mood
         ? "Thank you for saying so. Your lead can see it, and you will get fewer severe items today. A break may help."
         : "Thank you. Check-in recorded.",
     );
+  }
+
+  /**
+   * Hide the card, which holds focus (its buttons were just used), and move focus to the
+   * message that says what happened, so it does not fall to the page body.
+   */
+  close(message) {
+    $("checkin").hidden = true;
+    this.say(message);
+    $("status").focus();
   }
 }

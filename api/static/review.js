@@ -117,9 +117,14 @@ function showBreak(until, reason) {
   $("break-h").focus();
 }
 
-/** One action at a time: buttons are disabled until the API has answered. */
+/**
+ * One action at a time: buttons are disabled until the API has answered. Disabling the focused
+ * button drops focus to the page body; if nothing else took it by then, it goes back to that
+ * button (when it is usable again) or to the heading of what is on screen now.
+ */
 async function act(work) {
   if (state.busy) return;
+  const from = document.activeElement;
   state.busy = true;
   updateButtons();
   try {
@@ -127,7 +132,17 @@ async function act(work) {
   } finally {
     state.busy = false;
     updateButtons();
+    keepFocus(from);
   }
+}
+
+function keepFocus(from) {
+  const now = document.activeElement;
+  if (now && now !== document.body) return;
+  const usable = from && from !== document.body && from.isConnected && !from.disabled && from.offsetParent !== null;
+  const heading = document.querySelector(`#${state.view} h1`);
+  if (usable) from.focus();
+  else if (heading) heading.focus();
 }
 
 function reveal(level) {
@@ -146,6 +161,13 @@ async function doReveal(level) {
   state.level = level;
   showLevel(assignment.item, level, result.data.url, playback);
   say(`Showing ${level === "color" ? "colour" : "grayscale"}. This reveal was recorded.`);
+  // The button that asked is now disabled: focus goes to what was revealed, whose name says
+  // which level it is ("Grayscale view of the item (image)").
+  const media = $("media");
+  if (media) {
+    if (media.tagName === "IMG") media.tabIndex = -1;
+    media.focus();
+  }
 }
 
 async function decide(verdict) {

@@ -36,6 +36,7 @@ FAST = PageConfig(
     heartbeat_seconds=0.5,
 )
 VIEWPORT = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
 
 
 @dataclass
@@ -46,15 +47,24 @@ class Site:
     base: str
     browser: Browser
     errors: list[str] = field(default_factory=list)  # uncaught script errors, on any page
+    offsite: list[str] = field(default_factory=list)  # requests anywhere but the app itself
 
     @property
     def clock(self) -> FakeClock:
         return self.api.clock
 
-    async def page(self) -> Page:
+    async def page(self, viewport: dict[str, int] = VIEWPORT) -> Page:
         """A fresh browser context (its own cookies), on the sign-in page."""
-        context = await self.browser.new_context(base_url=self.base, viewport=VIEWPORT)  # type: ignore[arg-type]
+        context = await self.browser.new_context(base_url=self.base, viewport=viewport)  # type: ignore[arg-type]
         page = await context.new_page()
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith((f"{self.base}/", "blob:", "data:"))
+                else self.offsite.append(r.url)
+            ),
+        )
         page.on("pageerror", lambda e: self.errors.append(f"{page.url}: {e}"))
         page.on(
             "console",
@@ -67,9 +77,9 @@ class Site:
         await page.goto("/")
         return page
 
-    async def signed_in(self, key: str, home: str) -> Page:
+    async def signed_in(self, key: str, home: str, viewport: dict[str, int] = VIEWPORT) -> Page:
         """Sign in through the form, as a person would, and land on `home`."""
-        page = await self.page()
+        page = await self.page(viewport)
         await page.get_by_label("API key").fill(key)
         await page.get_by_role("button", name="Sign in").click()
         await page.wait_for_url(f"**{home}")
@@ -151,8 +161,10 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def site(live: tuple[Api, str], browser: Browser) -> AsyncIterator[Site]:
-    """Every test that opens a page also checks that no script on it failed."""
+    """Every test that opens a page also checks that no script on it failed and that nothing
+    was fetched from anywhere but the app (the pages, and axe-core when a test scans them)."""
     api, base = live
     opened = Site(api=api, base=base, browser=browser)
     yield opened
     assert not opened.errors, "script errors in the pages:\n" + "\n".join(opened.errors)
+    assert not opened.offsite, "requests that left the app:\n" + "\n".join(opened.offsite)

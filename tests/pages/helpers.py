@@ -6,6 +6,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page
 
 from tests import synthetic
@@ -14,6 +15,7 @@ from tests.api.media_helpers import upload, work_until_done
 
 VIOLENT = [{"category": "violence", "severity": 0.9}]  # effective 0.9: severe at 0.7
 MILD = [{"category": "spam", "severity": 0.9}]  # effective 0: never severe
+AXE = Axe()  # axe-core as bundled in the wheel: injected into the page, nothing downloaded
 
 
 def scene() -> np.ndarray:
@@ -73,3 +75,21 @@ def is_gray(image: np.ndarray) -> bool:
 
 def sharpness(image: np.ndarray) -> float:
     return synthetic.sharpness(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+
+
+async def axe_violations(page: Page) -> list[str]:
+    """Every axe-core violation on the page as it stands, of any impact, with its targets.
+
+    All rules run (WCAG 2.x A/AA and axe's best practices); the package injects its own copy of
+    axe-core through the DevTools protocol, so the page's strict CSP does not stand in its way.
+    """
+    results = await AXE.run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {' | '.join(', '.join(n['target']) for n in v['nodes'])}"
+        for v in results.response["violations"]
+    ]
+
+
+async def sideways_overflow(page: Page) -> int:
+    """How many CSS pixels the page scrolls sideways (0 when everything fits the viewport)."""
+    return int(await page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
 from tests import synthetic
 from tests.api.media_helpers import upload, work_until_done
@@ -226,8 +226,60 @@ async def test_video_shows_its_contact_sheet_first_then_plays_muted_on_request(s
 
     await page.get_by_role("button", name="Reveal grayscale").click()
     await expect(video).to_have_attribute("aria-label", "Grayscale view of the item (video, muted)")
+    await expect(video).to_be_focused()  # the revealed player, not the page body
     assert ".grayscale." in await video.evaluate("v => v.currentSrc")
     await page.get_by_role("button", name="Approve").click()
     # After a severe video, the policy's cool-down: a short pause, not the next item.
     await expect(page.get_by_role("heading", name="A short pause")).to_be_visible()
     assert (await item_status(site, keys["vendor"], item["id"]))["status"] == "decided"
+
+
+async def focused(page: Page) -> str:
+    """What has focus, as a selector-ish name; "body" is what must never come back."""
+    return str(
+        await page.evaluate(
+            "() => { const a = document.activeElement;"
+            " return !a || a === document.body ? 'body' : a.tagName.toLowerCase() + '#' + a.id }"
+        )
+    )
+
+
+async def test_focus_never_falls_to_the_body_after_a_reveal_or_a_check_in(site: Site) -> None:
+    keys = await site.api.world()
+    await put_policy(site.api, checkin_interval_seconds=90)
+    await image_item(site.api, keys["vendor"], "img", labels=VIOLENT, priority=9)
+    page = await site.signed_in(keys["r1"], "/review")
+    await expect(page.locator("#media")).to_be_visible()
+
+    # From the keyboard: the button that asked is disabled once the level is shown, so focus
+    # goes to the revealed image, whose name says which level it is.
+    await page.get_by_role("button", name="Reveal grayscale").focus()
+    await page.keyboard.press("Enter")
+    grayscale = page.get_by_role("img", name="Grayscale view of the item (image)")
+    await expect(grayscale).to_be_focused()
+    assert await focused(page) == "img#media"
+
+    # Colour of a severe item goes through the dialog, which closes before the reveal.
+    await page.get_by_role("button", name="Reveal colour").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("button", name="Keep it grayscale")).to_be_focused()
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")  # "Show in colour"
+    await expect(page.get_by_role("img", name="Colour view of the item (image)")).to_be_focused()
+
+    # A check-in sent: its card goes away, focus goes to the message that says it was recorded.
+    site.clock.advance(100)
+    checkin = page.get_by_role("region", name="How are you doing right now?")
+    await expect(checkin).to_be_visible()
+    await checkin.get_by_role("button", name="3 · Okay").focus()
+    await page.keyboard.press("Enter")
+    await expect(checkin).to_be_hidden()
+    status = page.get_by_role("status")
+    await expect(status).to_have_text("Thank you. Check-in recorded.")
+    await expect(status).to_be_focused()
+
+    # A decision with nothing after it: the empty queue's heading, not the body.
+    await page.get_by_role("button", name="Approve").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="A short pause")).to_be_focused()
+    assert await focused(page) != "body"

@@ -1,4 +1,4 @@
-"""Screenshots of both pages on the demo's data, 1280×800, for the README.
+"""Screenshots of both pages on the demo's data, 1280×800, and the dashboard on a phone (375×740).
 
 Every run takes them (so the pages are known to render the demo's real numbers); they are
 written to docs/screenshots only when SAFESHIFT_SCREENSHOTS names that folder:
@@ -17,7 +17,7 @@ from playwright.async_api import expect
 
 from api import demo
 from tests.api.media_helpers import upload, work_until_done
-from tests.pages.conftest import Site
+from tests.pages.conftest import PHONE, Site
 from tests.pages.helpers import put_policy
 
 
@@ -78,7 +78,12 @@ async def test_screenshots_of_both_pages(site: Site, tmp_path: Path) -> None:
     await expect(lead.locator("#alerts li")).not_to_have_count(0)
     await expect(lead.locator('#heat svg[data-cells="168"]')).to_have_count(5)
     await lead.screenshot(path=target / "dashboard.png")
+    # The same page on a phone: the cards stack, and the reviewers table scrolls in its box.
+    await lead.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    await lead.screenshot(path=target / "dashboard-phone.png")
 
-    for name in ("review.png", "dashboard.png"):
+    sizes = {"review.png": (800, 1280), "dashboard.png": (800, 1280)}
+    sizes["dashboard-phone.png"] = (PHONE["height"], PHONE["width"])
+    for name, size in sizes.items():
         image = cv2.imread(str(target / name))
-        assert image is not None and image.shape[:2] == (800, 1280), name
+        assert image is not None and image.shape[:2] == size, name
