@@ -236,10 +236,10 @@ async def run(seconds: float) -> dict[str, float]:
         }
         env.pop("REDIS_URL", None)
         service_port, bare_port = _port(), _port()
-        safeshift = str(Path(sys.executable).parent / "safeshift")
-        service = _spawn(
-            [safeshift, "serve", "--port", str(service_port), "--data-dir", tmp], env, ROOT
-        )
+        # This checkout's code, run from its root: the `safeshift` script next to the
+        # interpreter may belong to another checkout's install, or be missing.
+        cli = [sys.executable, "-c", "from api.cli import main; main()"]
+        service = _spawn([*cli, "serve", "--port", str(service_port), "--data-dir", tmp], env, ROOT)
         _write(Path(tmp, "bare.py"), BARE_APP)
         bare = _spawn(
             [
