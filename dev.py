@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
 
@@ -42,6 +44,47 @@ def _digest(paths: tuple[Path, ...]) -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()
 
 
+def _name(requirement: str) -> str:
+    """A requirement's project name, normalised as PyPI does (PEP 503)."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return re.sub(r"[-_.]+", "-", match.group(1) if match else requirement).lower()
+
+
+def _pins(lock_file: Path) -> dict[str, str]:
+    """Project name to the lines that pin it (version, markers, hashes) in a lock file."""
+    pins: dict[str, str] = {}
+    name = ""
+    for line in lock_file.read_text().splitlines():
+        if line and not line[0].isspace() and not line.startswith("#"):
+            name = _name(line)
+            pins[name] = ""
+        if name and not line.lstrip().startswith("#"):
+            pins[name] += line.strip().rstrip("\\").strip() + " "
+    return pins
+
+
+def check_locks() -> None:
+    """Refuse to install from a lock that no longer matches pyproject.toml, or from two locks
+    that disagree: both mean someone changed one file and not the other."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    app, dev = _pins(APP_LOCK), _pins(DEV_LOCK)
+    wanted = [(APP_LOCK, app, project["dependencies"])]
+    wanted.append((DEV_LOCK, dev, project["optional-dependencies"]["dev"]))
+    for lock_file, pins, requirements in wanted:
+        missing = sorted({_name(r) for r in requirements} - pins.keys())
+        if missing:
+            raise SystemExit(
+                f"pyproject.toml asks for {', '.join(missing)}, which {lock_file.name} does not"
+                " pin: run `python3 dev.py lock` and commit requirements/."
+            )
+    differ = sorted(name for name in app if dev.get(name) != app[name])
+    if differ:
+        raise SystemExit(
+            f"app.lock and dev.lock pin {', '.join(differ)} differently: run"
+            " `python3 dev.py lock` (dev.lock is compiled with app.lock as constraints)."
+        )
+
+
 def ensure_env() -> None:
     """.venv with exactly the pins and hashes of requirements/dev.lock, then safeshift editable.
 
@@ -56,6 +99,7 @@ def ensure_env() -> None:
     digest = _digest(INSTALL_INPUTS)
     if STAMP.exists() and STAMP.read_text().strip() == digest:
         return
+    check_locks()
     print(f"installing {DEV_LOCK.relative_to(ROOT)} and safeshift into .venv ...", flush=True)
     python = BIN / "python"
     _pip(python, "--require-hashes", "-r", str(DEV_LOCK))
