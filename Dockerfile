@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Safeshift API + media workers. Without REDIS_URL it runs the embedded Redis under /data;
 # in production set REDIS_URL to a Redis with AOF (see README: Running in production).
 #
@@ -28,7 +27,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN useradd --create-home --uid 10001 safeshift
 WORKDIR /app
-# The wheels are mounted for this one step, not copied: they add nothing to the image's size.
+# The wheels are mounted for this one step (BuildKit, the default builder since Docker 23),
+# not copied: they add nothing to the image's size.
 # --no-deps: /wheels holds the lock's whole closure already, built and hash-checked above.
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-index --no-deps /wheels/*.whl \
