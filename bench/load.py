@@ -213,7 +213,11 @@ async def phase(
     ingest_per_s: float,
     start_id: int,
 ) -> tuple[Record, float, int]:
-    limits = httpx.Limits(max_connections=reviewers + 5, max_keepalive_connections=reviewers + 5)
+    # With think time, a reviewer's calls are 4-8 s apart, about uvicorn's 5 s keep-alive
+    # timeout: reusing an idle connection raced the server closing it (httpx.ReadError, seen
+    # once on a loaded machine). Such a reviewer gets a new connection per call instead.
+    keepalive = 0 if think[0] else reviewers + 5
+    limits = httpx.Limits(max_connections=reviewers + 5, max_keepalive_connections=keepalive)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
         rec = Record()
         begin = time.monotonic()
@@ -236,10 +240,10 @@ async def run(seconds: float) -> dict[str, float]:
         }
         env.pop("REDIS_URL", None)
         service_port, bare_port = _port(), _port()
-        safeshift = str(Path(sys.executable).parent / "safeshift")
-        service = _spawn(
-            [safeshift, "serve", "--port", str(service_port), "--data-dir", tmp], env, ROOT
-        )
+        # This checkout's code, run from its root: the `safeshift` script next to the
+        # interpreter may belong to another checkout's install, or be missing.
+        cli = [sys.executable, "-c", "from api.cli import main; main()"]
+        service = _spawn([*cli, "serve", "--port", str(service_port), "--data-dir", tmp], env, ROOT)
         _write(Path(tmp, "bare.py"), BARE_APP)
         bare = _spawn(
             [
