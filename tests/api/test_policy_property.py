@@ -228,11 +228,6 @@ async def test_a_duration_past_a_century_is_kept_as_given_and_acts_as_one(api: A
     assert r.status_code == 201 and r.json()["break_until"].startswith(century.isoformat()[:19])
 
 
-def test_the_lua_rules_use_the_same_longest_duration() -> None:
-    rules = (Path(__file__).parents[2] / "wellbeing" / "lua" / "rules.lua").read_text()
-    assert f"local LONGEST_SECONDS = {LONGEST_SECONDS}\n" in rules
-
-
 async def test_a_tiny_severe_threshold_still_leaves_severity_zero_items_mild(api: Api) -> None:
     # A threshold of 0.004 once rounded to band 0, where every item counted as severe: with the
     # budget spent, the reviewer got nothing at all instead of the non-severe items.

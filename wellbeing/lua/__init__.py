@@ -12,5 +12,6 @@ LUA = Source.of_package(
         "STEER_FRACTION": repr(policy.STEER_FRACTION),
         "STEER_DEADLINE_SECONDS": str(policy.STEER_DEADLINE_SECONDS),
         "TEAMMATE_ACTIVE_SECONDS": str(policy.TEAMMATE_ACTIVE_SECONDS),
+        "LONGEST_SECONDS": str(policy.LONGEST_SECONDS),
     },
 )

@@ -5,7 +5,8 @@
 -- provides: STEER_FRACTION, STEER_DEADLINE, TEAMMATE_ACTIVE, MICRO_UNITS, wellbeing_key
 -- provides: team_policy, budgets, used_fraction, raise_alert, clear_alert, break_end_text
 -- provides: start_break, live_until, settle_stretch, teammates_with_more, at_work, wellbeing_gate
--- provides: wellbeing_claimed, wellbeing_after
+-- provides: wellbeing_claimed, wellbeing_after, TINIEST_BUDGET, LONGEST_SECONDS, DURATIONS
+-- provides: band_at_or_above
 -- needs: P, assignment_key, reviewer_key, exposure_windows
 local STEER_FRACTION = {{STEER_FRACTION}}
 local STEER_DEADLINE = {{STEER_DEADLINE_SECONDS}}
@@ -13,10 +14,10 @@ local TEAMMATE_ACTIVE = {{TEAMMATE_ACTIVE_SECONDS}}
 local MICRO_UNITS = {{MICRO}}
 -- The smallest positive double: a tiny budget times a tiny low-mood factor is still a budget.
 local TINIEST_BUDGET = 4.9406564584124654e-324
--- Durations act as at most a century (wellbeing.policy.LONGEST_SECONDS; a test keeps the two
--- equal): longer is never in practice, and now + it stays a time that Lua, Redis and datetimes
--- can hold, and a dose over it a whole number Redis can count.
-local LONGEST_SECONDS = 3155760000
+-- Durations act as at most a century (wellbeing.policy.LONGEST_SECONDS): longer is never in
+-- practice, and now + it stays a time that Lua, Redis and datetimes can hold, and a dose over it
+-- a whole number Redis can count.
+local LONGEST_SECONDS = {{LONGEST_SECONDS}}
 local DURATIONS = {'cooldown_after_severe_seconds', 'max_continuous_work_seconds', 'break_seconds',
   'checkin_interval_seconds', 'lease_seconds', 'fair_share_max_wait_seconds'}
 
