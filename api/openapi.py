@@ -239,7 +239,9 @@ def _derived(
     return statuses, authed
 
 
-def _problem_response(status: int, existing: dict[str, Any] | None) -> dict[str, Any]:
+def _problem_response(
+    status: int, existing: dict[str, Any] | None, *, headers_sent: bool
+) -> dict[str, Any]:
     answer: dict[str, Any] = {
         "description": (existing or {}).get("description") or DESCRIPTIONS[status],
         "content": {MEDIA_TYPE: {"schema": PROBLEM_REF}},
@@ -247,9 +249,9 @@ def _problem_response(status: int, existing: dict[str, Any] | None) -> dict[str,
     if status == 422:
         answer["description"] = DESCRIPTIONS[422]
     headers: dict[str, Any] = {}
-    if status in (423, 429):
+    if status == 423 or (status == 429 and headers_sent):
         headers |= _RETRY_AFTER
-    if status == 401:
+    if status == 401 and headers_sent:
         headers |= _WWW_AUTHENTICATE
     if headers:
         answer["headers"] = headers
@@ -285,7 +287,9 @@ def _decorate(
             t: {"schema": {"type": "string", "format": "binary"}} for t in types
         }
     for status in sorted(statuses):
-        responses[str(status)] = _problem_response(status, responses.get(str(status)))
+        responses[str(status)] = _problem_response(
+            status, responses.get(str(status)), headers_sent=authed
+        )
     if authed:
         operation["security"] = [{"bearer": []}]
 
@@ -303,6 +307,45 @@ def _link(
     for status, answer in operation["responses"].items():
         if status in ("200", "201") and "content" in answer:
             answer["links"] = made
+
+
+def _binding(role: str, field: str | None) -> dict[str, Any]:
+    """One branch of KeyIn's `oneOf`: the role, its one binding required, the others absent."""
+    others = [f for f in ("vendor", "team", "reviewer") if f != field]
+    branch: dict[str, Any] = {
+        "properties": {"role": {"const": role}} | {f: {"type": "null"} for f in others},
+        "required": ["role", field] if field else ["role"],
+    }
+    if field:
+        branch["properties"][field] = {"type": "string"}
+    return branch
+
+
+def _tighten(schema: dict[str, Any]) -> None:
+    """Rules the handlers check beyond the Pydantic models, written into the document so a
+    request it calls valid is one the service accepts (scheduler/accounts.py, intake.py)."""
+    models = schema["components"]["schemas"]
+    models["KeyIn"]["oneOf"] = [
+        _binding("admin", None),
+        _binding("vendor", "vendor"),
+        _binding("lead", "team"),
+        _binding("reviewer", "reviewer"),
+    ]
+    models["KeyIn"]["description"] = "The role and the one binding it needs (none for admin)."
+    callback = models["ItemIn"]["properties"]["callback_url"]
+    https = {"type": "string", "maxLength": 2048, "pattern": r"^https://[^\s/?#\[\]@]+(/\S*)?$"}
+    callback["anyOf"] = [https, {"type": "null"}]
+    body = schema["paths"]["/v1/items"]["post"]["requestBody"]["content"]["application/json"]
+    body["schema"] = {
+        "allOf": [
+            {"$ref": "#/components/schemas/ItemIn"},
+            {
+                "required": ["text"],
+                "properties": {"text": {"type": "string", "pattern": r"\S", "maxLength": 100_000}},
+            },
+        ],
+        "description": "A text item: `text` is required and not blank.",
+    }
 
 
 def document(app: FastAPI) -> dict[str, Any]:
@@ -329,6 +372,7 @@ def document(app: FastAPI) -> dict[str, Any]:
             "session cookie from `POST /v1/session` instead.",
         }
     }
+    _tighten(schema)
     for route in routing.iter_route_contexts(app.routes):
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
