@@ -232,7 +232,8 @@ def _derived(
     if route.dependant.path_params:
         statuses.add(404)
     if roles:
-        allowed = " or ".join(sorted({r for group in roles for r in group}))
+        operation["x-roles"] = sorted({r for group in roles for r in group})
+        allowed = " or ".join(operation["x-roles"])
         note = f"Needs a key with role {allowed}."
         text = operation.get("description", "")
         operation["description"] = f"{text}\n\n{note}".strip() if note not in text else text
@@ -335,8 +336,14 @@ def _tighten(schema: dict[str, Any]) -> None:
     callback = models["ItemIn"]["properties"]["callback_url"]
     https = {"type": "string", "maxLength": 2048, "pattern": r"^https://[^\s/?#\[\]@]+(/\S*)?$"}
     callback["anyOf"] = [https, {"type": "null"}]
-    body = schema["paths"]["/v1/items"]["post"]["requestBody"]["content"]["application/json"]
-    body["schema"] = {
+    content = schema["paths"]["/v1/items"]["post"]["requestBody"]["content"]
+    form = content["multipart/form-data"]
+    form["schema"]["properties"]["item"] = {
+        "$ref": "#/components/schemas/ItemIn",
+        "description": "The item's fields, as a JSON part",
+    }
+    form["encoding"] = {"item": {"contentType": "application/json"}}
+    content["application/json"]["schema"] = {
         "allOf": [
             {"$ref": "#/components/schemas/ItemIn"},
             {
