@@ -334,7 +334,8 @@ def _tighten(schema: dict[str, Any]) -> None:
     ]
     models["KeyIn"]["description"] = "The role and the one binding it needs (none for admin)."
     callback = models["ItemIn"]["properties"]["callback_url"]
-    https = {"type": "string", "maxLength": 2048, "pattern": r"^https://[^\s/?#\[\]@]+(/\S*)?$"}
+    # An empty string is taken as "no callback", like null.
+    https = {"type": "string", "maxLength": 2048, "pattern": r"^(https://[^\s/?#\[\]@]+(/\S*)?)?$"}
     callback["anyOf"] = [https, {"type": "null"}]
     content = schema["paths"]["/v1/items"]["post"]["requestBody"]["content"]
     form = content["multipart/form-data"]
