@@ -52,7 +52,7 @@ class Strict(BaseModel):
 
 class Label(Strict):
     category: Category
-    severity: float = Field(ge=0, le=1, allow_inf_nan=False)
+    severity: float = Field(ge=0, le=1, allow_inf_nan=False, strict=True)
 
 
 class StoredLabel(BaseModel):
