@@ -10,7 +10,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 Category = Literal[
     "violence",
@@ -87,13 +94,23 @@ class ItemStatus(StrEnum):
     failed = "failed"
 
 
+def _not_a_number(value: object) -> object:
+    """Pydantic would read a number as Unix seconds; the contract takes RFC 3339 strings only."""
+    if isinstance(value, int | float):
+        raise ValueError("must be an RFC 3339 time such as 2026-11-23T10:00:00Z, not a number")
+    return value
+
+
+Rfc3339 = Annotated[datetime, BeforeValidator(_not_a_number)]
+
+
 class ItemIn(Strict):
     """The fields of `POST /v1/items`, shared by the JSON and multipart forms."""
 
     external_id: ExternalId
     queue: QueueName = "default"
     priority: int = Field(default=5, ge=0, le=9, strict=True)
-    deadline: datetime | None = None
+    deadline: Rfc3339 | None = None
     sla_seconds: int | None = Field(default=None, gt=0, le=90 * 86400, strict=True)
     language: Language | None = None
     skills: list[Skill] = Field(default_factory=list, max_length=16)

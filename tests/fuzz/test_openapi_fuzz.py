@@ -227,3 +227,32 @@ def test_every_role_every_check_no_5xx_and_nothing_outside_the_document(
         took.append(f"{role} {time.monotonic() - started:.0f} s [{spent}]")
     summary = f"{len(findings)} failures ({', '.join(took)}):\n\n"
     assert not findings, summary + "\n\n".join(f.label() for f in findings)
+
+
+def test_the_document_names_every_error_as_a_problem_and_links_resolve() -> None:
+    """The cheap half, without a server: the shape api/openapi.py promises."""
+    document = create_app(Settings(admin_key=ADMIN)).openapi()
+    operations = {
+        (method.upper(), path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+    ids = {operation["operationId"] for operation in operations.values()}
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for key, operation in operations.items():
+        for status, answer in operation["responses"].items():
+            if status[0] in "45":
+                assert answer["content"] == {"application/problem+json": {"schema": problem}}, key
+            for link in answer.get("links", {}).values():
+                assert link["operationId"] in ids, (key, link)
+        if "security" in operation:
+            assert {"401", "429"} <= set(operation["responses"]), key
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    claim = operations["POST", "/v1/assignments"]["responses"]
+    assert {"200", "201", "204", "423"} <= set(claim)
+    assert "Retry-After" in claim["423"]["headers"]
+    assert set(operations["POST", "/v1/items"]["responses"]) >= {"200", "201", "415", "413"}
+    for path in ("/v1/audit.csv", "/v1/teams/{team}/exposure.csv"):
+        assert list(operations["GET", path]["responses"]["200"]["content"]) == ["text/csv"]
+    assert "503" in operations["GET", "/readyz"]["responses"]
+    assert operations["DELETE", "/v1/keys/{key_id}"]["x-roles"] == ["admin"]
