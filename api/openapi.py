@@ -343,6 +343,8 @@ def _tighten(schema: dict[str, Any]) -> None:
         "$ref": "#/components/schemas/ItemIn",
         "description": "The item's fields, as a JSON part",
     }
+    form["schema"]["properties"]["media"] |= {"minLength": 1}
+    form["schema"]["additionalProperties"] = False  # other parts are refused or ignored
     form["encoding"] = {"item": {"contentType": "application/json"}}
     content["application/json"]["schema"] = {
         "allOf": [
