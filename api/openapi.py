@@ -120,8 +120,8 @@ CONTENT: dict[tuple[str, str], dict[str, list[str]]] = {
     ("GET", "/metrics"): {"200": ["text/plain"]},
 }
 
-# Extra success answers: (method, path) -> {status: description}; None drops FastAPI's default.
-SUCCESS: dict[tuple[str, str], dict[str, str | None]] = {
+# Extra success answers: (method, path) -> {status: description}.
+SUCCESS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/items"): {
         "201": "Created: the new item",
         "200": "Already known (same `external_id`): the stored item, nothing duplicated",
@@ -272,19 +272,15 @@ def _decorate(
     operation: dict[str, Any], key: tuple[str, str], statuses: set[int], authed: bool
 ) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
-    for status, text in SUCCESS.get(key, {}).items():
-        if text is None:
-            responses.pop(status, None)
-            continue
-        content = {} if status == "204" else {"application/json": {"schema": {}}}
-        responses[status] = {**responses.get(status, {}), "description": text}
-        if content:
-            responses[status].setdefault("content", content)
+    for code, text in SUCCESS.get(key, {}).items():
+        responses[code] = {**responses.get(code, {}), "description": text}
+        if code == "204":
+            responses[code].pop("content", None)
         else:
-            responses[status].pop("content", None)
-    for status_, types in CONTENT.get(key, {}).items():
-        responses.setdefault(status_, {"description": "OK"})
-        responses[status_]["content"] = {
+            responses[code].setdefault("content", {"application/json": {"schema": {}}})
+    for code, types in CONTENT.get(key, {}).items():
+        responses.setdefault(code, {"description": "OK"})
+        responses[code]["content"] = {
             t: {"schema": {"type": "string", "format": "binary"}} for t in types
         }
     for status in sorted(statuses):
@@ -386,11 +382,12 @@ def document(app: FastAPI) -> dict[str, Any]:
     for route in routing.iter_route_contexts(app.routes):
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
-        for method in sorted(route.methods):
-            operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+        path = str(route.path_format)
+        for method in sorted(route.methods or ()):
+            operation = schema["paths"].get(path, {}).get(method.lower())
             if operation is None:
                 continue
-            key = (method, route.path_format)
+            key = (method, path)
             statuses, authed = _derived(route, method, operation)
             _decorate(operation, key, statuses | EXTRA.get(key, set()), authed)
     ids = _operation_ids(schema)

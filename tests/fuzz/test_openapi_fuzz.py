@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from pydantic import SecretStr
 
 from api.main import create_app
 from api.settings import Settings
@@ -178,7 +179,7 @@ def _world(base: str) -> dict[str, str]:
 def live(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     settings_ = Settings(
         redis_url=redis_url,
-        admin_key=ADMIN,
+        admin_key=SecretStr(ADMIN),
         data_dir=Path(tmp_path_factory.mktemp("fuzz")),
         run_jobs=False,
         blur_workers=0,
@@ -262,7 +263,7 @@ def test_every_role_every_check_no_5xx_and_nothing_outside_the_document(
 
 def test_the_document_names_every_error_as_a_problem_and_links_resolve() -> None:
     """The cheap half, without a server: the shape api/openapi.py promises."""
-    document = create_app(Settings(admin_key=ADMIN)).openapi()
+    document = create_app(Settings(admin_key=SecretStr(ADMIN))).openapi()
     operations = {
         (method.upper(), path): operation
         for path, item in document["paths"].items()
