@@ -8,15 +8,13 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from api import deps, pages, periodic, problems, workers
+from api import deps, openapi, pages, periodic, problems, workers
 from api.context import Context
 from api.middleware import BodyLimit, Observe
 from api.routes import admin, assignments, audit, exports, items, lead, me, media, ops, session
@@ -25,7 +23,6 @@ from blur.config import BlurConfig
 from blur.limits import MediaLimits
 from blur.store import MediaStore
 from scheduler import keys
-from scheduler.models import ItemIn
 from scheduler.scripts import Scripts
 
 log = logging.getLogger(__name__)
@@ -120,20 +117,5 @@ def create_app(
         uploads=limits.max_bytes + (2 << 20),
     )
     app.add_middleware(Observe)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
     return app
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """Add the models that routes parse by hand (JSON or multipart items) to the schema."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes
-    )
-    item = ItemIn.model_json_schema(ref_template="#/components/schemas/{model}")
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.update(item.pop("$defs", {}))
-    components["ItemIn"] = item
-    app.openapi_schema = schema
-    return schema

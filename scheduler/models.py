@@ -74,7 +74,7 @@ class Strict(BaseModel):
 
 class Label(Strict):
     category: Category
-    severity: float = Field(ge=0, le=1, allow_inf_nan=False)
+    severity: float = Field(ge=0, le=1, allow_inf_nan=False, strict=True)
 
 
 class StoredLabel(BaseModel):
@@ -109,13 +109,23 @@ class ItemStatus(StrEnum):
     failed = "failed"
 
 
+def _not_a_number(value: object) -> object:
+    """Pydantic would read a number as Unix seconds; the contract takes RFC 3339 strings only."""
+    if isinstance(value, int | float):
+        raise ValueError("must be an RFC 3339 time such as 2026-11-23T10:00:00Z, not a number")
+    return value
+
+
+Rfc3339 = Annotated[datetime, BeforeValidator(_not_a_number)]
+
+
 class ItemIn(Strict):
     """The fields of `POST /v1/items`, shared by the JSON and multipart forms."""
 
     external_id: ExternalId
     queue: QueueName = "default"
     priority: WholeNumber = Field(default=5, ge=0, le=9)
-    deadline: datetime | None = None
+    deadline: Rfc3339 | None = None
     sla_seconds: WholeNumber | None = Field(default=None, gt=0, le=90 * 86400)
     language: Language | None = None
     skills: list[Skill] = Field(default_factory=list, max_length=16)

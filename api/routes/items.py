@@ -59,6 +59,11 @@ async def _json_body(request: Request) -> Any:
 async def _multipart(request: Request) -> tuple[ItemIn, bytes]:
     async with bodies.form(request, max_files=1, max_fields=4, max_part_size=1 << 20) as form:
         media, item = form.get("media"), form.get("item")
+        if unknown := sorted(set(form.keys()) - {"media", "item"}):
+            # Like the JSON body's unknown fields (extra="forbid"): a typo is not ignored.
+            raise RequestValidationError(
+                [{"loc": ("body", unknown[0]), "msg": "unknown part", "type": "extra_forbidden"}]
+            )
         if not isinstance(media, UploadFile) or not isinstance(item, str):
             raise RequestValidationError(
                 [

@@ -1,44 +1,136 @@
-"""Schemathesis against the served OpenAPI document: no 5xx, no answer outside its schema.
+"""Schemathesis against the served OpenAPI document, as each of the four roles.
 
-The real app runs under uvicorn on a loopback port, on the suite's real Redis, with a fixed
-seed and a bounded number of examples per operation, so the run is repeatable and takes seconds.
-Every request carries the admin key: the fuzzer reaches the handlers, not just the 401.
+This is the run of issue 15 made affordable: `st run` with every check (`--checks all`) and every
+phase (examples, coverage, fuzzing and the stateful phase that follows the document's `links`),
+once per role (admin, a vendor key, a reviewer key, a lead key), against the real app under
+uvicorn on the suite's real Redis. Deterministic generation and a small `--max-examples` keep it
+repeatable and within about two minutes on two cores. The fixture makes the accounts through the
+admin API and seeds items, so the reviewer's and the lead's operations reach real code, not 404s.
+
+A failure names the role, the operation and the check. Failures whose cause is known and being
+fixed elsewhere are labelled as such in the report (KNOWN below), but still fail: the goal is no
+5xx and no answer outside the document.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+import subprocess
+import sys
 import threading
+import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
-import schemathesis
 import uvicorn
-from hypothesis import HealthCheck, given, seed, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    negative_data_rejection,
-    response_schema_conformance,
-)
+from pydantic import SecretStr
 
 from api.main import create_app
 from api.settings import Settings
 
 ADMIN = "fuzz-admin-key-0123456789abcdef0123456789"
+MAX_EXAMPLES = 4
+TEAM, VENDOR, REVIEWER = "fuzz-team", "fuzz-vendor", "fuzz-ana"
+
+# Some answers are right although no schema can say so: an id that refers to an account that
+# does not exist (422 Invalid reference), a claim while a break is enforced (423), and media
+# bytes that are not an image or a video (415: `format: binary` cannot say which bytes).
+CONFIG = """
+# No state carried between runs (schemathesis replays past crashes first): each run is the same.
+[cache]
+enabled = false
+
+[phases.stateful]
+max-steps = 6
+generation.max-examples = 15
+
+[phases.coverage]
+generate-duplicate-query-parameters = false
+unexpected-methods = ["OPTIONS", "TRACE"]
+
+[[operations]]
+include-path-regex = "^/v1/(reviewers|keys)"
+[operations.checks.positive_data_acceptance]
+expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+[[operations]]
+include-name = "POST /v1/items"
+[operations.checks.positive_data_acceptance]
+expected-statuses = ["2xx", "401", "403", "404", "409", "415", "429"]
+
+[[operations]]
+include-name = "POST /v1/assignments"
+[operations.checks.positive_data_acceptance]
+expected-statuses = ["2xx", "401", "403", "404", "423", "429"]
+"""
 
 
-@pytest.fixture(scope="module")
-def live_url(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings_ = Settings(
-        redis_url=redis_url,
-        admin_key=ADMIN,
-        data_dir=Path(tmp_path_factory.mktemp("fuzz")),
-        run_jobs=False,
-        blur_workers=0,
-        log_json=False,
-        auth_failures_per_minute=1_000_000,
+def _own(role: str, document: dict[str, Any]) -> list[str]:
+    """The operation ids the role may call (`x-roles`; those without one go to admin)."""
+    return [
+        operation["operationId"]
+        for item in document["paths"].values()
+        for operation in item.values()
+        if role in operation.get("x-roles", ["admin"])
+    ]
+
+
+def _config(role: str, document: dict[str, Any]) -> str:
+    """The coverage phase (hundreds of boundary cases per operation) only where the role may
+    call the operation (`x-roles`), the operations any key may call as admin only; elsewhere
+    the examples and fuzzing phases still check the 401/403 answers."""
+    skipped = [
+        operation["operationId"]
+        for item in document["paths"].values()
+        for operation in item.values()
+        if role not in operation.get("x-roles", ["admin"])
+    ]
+    if not skipped:
+        return CONFIG
+    ids = "|".join(re.escape(i) for i in skipped)
+    return (
+        CONFIG
+        + f"""
+[[operations]]
+include-operation-id-regex = "^({ids})$"
+phases.coverage.enabled = false
+"""
     )
+
+
+# (what to look for in "operation / check / message", the branch fixing it). Issue 15's parts
+# that other helpers are fixing at the time of writing; a match is labelled, not excused.
+KNOWN: list[tuple[str, str]] = [
+    (r"ST205 Allow header", "OPTIONS answers' Allow header"),
+    (r"/v1/audit\?cursor=|cursor is not one this API gave", "opaque cursors"),
+    (r"should be a valid integer", "whole numbers written as floats (4.0) for int fields"),
+    (r"/policy .*budgets|exposure.*ST101", "tiny policy budgets on exposure views"),
+    (r"PUT /v1/teams/\{team\}/policy.*Received: 422", "check order (role before body)"),
+    (r"not valid UTF-8|UnicodeDecodeError|utf-8", "non-UTF-8 bodies"),
+    (r"Too many failed", "the auth-failure limit"),
+]
+
+
+@dataclass(frozen=True)
+class Finding:
+    role: str
+    operation: str
+    text: str
+
+    def label(self) -> str:
+        whole = f"{self.operation} {self.text}"
+        known = next((why for pattern, why in KNOWN if re.search(pattern, whole)), None)
+        head = f"[{self.role}] {self.operation}"
+        return f"{head} (known: {known})\n{self.text}" if known else f"{head}\n{self.text}"
+
+
+def _serve(settings_: Settings) -> tuple[uvicorn.Server, threading.Thread, str]:
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings_), host="127.0.0.1", port=0, log_level="error")
     )
@@ -49,34 +141,150 @@ def live_url(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             break
         threading.Event().wait(0.025)
     port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    return server, thread, f"http://127.0.0.1:{port}"
 
 
-def test_no_server_errors_and_answers_match_the_schema(live_url: str) -> None:
-    schema = schemathesis.openapi.from_url(f"{live_url}/openapi.json")
-    headers = {"Authorization": f"Bearer {ADMIN}"}
-    checks = [not_a_server_error, response_schema_conformance, negative_data_rejection]
-    failures: list[str] = []
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) > 30
-    for operation in operations:
+def _world(base: str) -> dict[str, str]:
+    """The accounts, keys and queued items the roles' operations need, made as a client would."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {ADMIN}"}) as admin:
+        for path, body in [
+            ("/v1/vendors", {"id": VENDOR, "name": "Fuzz vendor"}),
+            ("/v1/teams", {"id": TEAM, "name": "Fuzz team"}),
+            ("/v1/reviewers", {"id": REVIEWER, "team": TEAM, "languages": ["en"]}),
+            ("/v1/reviewers", {"id": "fuzz-ben", "team": TEAM}),
+        ]:
+            assert admin.post(path, json=body).status_code == 201, path
+        keys = {"admin": ADMIN}
+        for role, binding in [
+            ("vendor", {"vendor": VENDOR}),
+            ("reviewer", {"reviewer": REVIEWER}),
+            ("lead", {"team": TEAM}),
+        ]:
+            answer = admin.post("/v1/keys", json={"role": role, **binding})
+            assert answer.status_code == 201, answer.text
+            keys[role] = answer.json()["key"]
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {keys['vendor']}"}) as v:
+        for n in range(12):
+            item = {
+                "external_id": f"seed-{n}",
+                "text": f"seeded text item {n}",
+                "priority": n % 10,
+                "labels": [{"category": "violence", "severity": round(n / 12, 2)}],
+            }
+            assert v.post("/v1/items", json=item).status_code == 201
+    return keys
 
-        @seed(20261123)
-        @settings(
-            max_examples=12,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            derandomize=True,
-            database=None,
-        )
-        @given(operation.as_strategy())
-        def exercise(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers=headers, checks=checks)
 
-        try:
-            exercise()
-        except Exception as e:  # collect every operation's failure, then report them all
-            failures.append(f"{operation.method.upper()} {operation.path}: {e}"[:600])
-    assert not failures, "\n\n".join(failures)
+@pytest.fixture(scope="module")
+def live(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    settings_ = Settings(
+        redis_url=redis_url,
+        admin_key=SecretStr(ADMIN),
+        data_dir=Path(tmp_path_factory.mktemp("fuzz")),
+        run_jobs=False,
+        blur_workers=0,
+        log_json=False,
+        auth_failures_per_minute=1_000_000,
+    )
+    server, thread, base = _serve(settings_)
+    try:
+        yield {"base": base, **_world(base)}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _findings(role: str, junit: Path) -> list[Finding]:
+    found = []
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        for failure in [*case.iter("failure"), *case.iter("error")]:
+            text = (failure.get("message") or "") + "\n" + (failure.text or "")
+            found.append(Finding(role, case.get("name", "?"), text.strip()[:1500]))
+    return found
+
+
+def _st(role: str, phases: str, key: str, base: str, work: Path, *extra: str) -> Path:
+    """One `st run`; its JUnit report (its console output goes next to it, as .log)."""
+    document = httpx.get(f"{base}/openapi.json").json()
+    config = work / f"{role}.toml"
+    config.write_text(_config(role, document))
+    junit = work / f"{role}-{phases.replace(',', '-')}.xml"
+    command = [
+        *(sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run"),
+        f"{base}/openapi.json",
+        *("--header", f"Authorization: Bearer {key}"),
+        *("--checks", "all"),
+        *("--phases", phases),
+        *("--max-examples", str(MAX_EXAMPLES)),
+        "--generation-deterministic",
+        "--no-shrink",
+        *("--workers", "1"),
+        *("--request-timeout", "20"),
+        *("--report", "junit", "--report-junit-path", str(junit)),
+        "--no-color",
+        *extra,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=work)
+    junit.with_suffix(".log").write_text(done.stdout + done.stderr)
+    if not junit.exists():
+        pytest.fail(f"schemathesis did not run for {role}:\n{done.stdout[-3000:]}{done.stderr}")
+    return junit
+
+
+def _fuzz(role: str, key: str, base: str, work: Path) -> tuple[list[Finding], str]:
+    """Every operation through examples, coverage (the role's own) and fuzzing; then the
+    stateful phase over the role's own operations only, or a vendor's scenarios would all start
+    at admin's creators and stop at their 403."""
+    document = httpx.get(f"{base}/openapi.json").json()
+    own = "|".join(re.escape(i) for i in _own(role, document))
+    runs = [  # stateful first: after fuzzing, the reviewer is on a long break (claims are 423)
+        _st(role, "stateful", key, base, work, "--include-operation-id-regex", f"^({own})$"),
+        _st(role, "examples,coverage,fuzzing", key, base, work),
+    ]
+    found = [f for junit in runs for f in _findings(role, junit)]
+    return found, "".join(junit.with_suffix(".log").read_text() for junit in runs)
+
+
+def test_every_role_every_check_no_5xx_and_nothing_outside_the_document(
+    live: dict[str, str], tmp_path: Path
+) -> None:
+    findings: list[Finding] = []
+    took = []
+    for role in ("admin", "vendor", "reviewer", "lead"):
+        started = time.monotonic()
+        found, out = _fuzz(role, live[role], live["base"], tmp_path)
+        findings += found
+        phases = re.findall(r"(\w+) \(in ([\d.]+)s\)", out)
+        spent = " ".join(f"{name.lower()} {float(s):.0f}" for name, s in phases)
+        took.append(f"{role} {time.monotonic() - started:.0f} s [{spent}]")
+    summary = f"{len(findings)} failures ({', '.join(took)}):\n\n"
+    assert not findings, summary + "\n\n".join(f.label() for f in findings)
+
+
+def test_the_document_names_every_error_as_a_problem_and_links_resolve() -> None:
+    """The cheap half, without a server: the shape api/openapi.py promises."""
+    document = create_app(Settings(admin_key=SecretStr(ADMIN))).openapi()
+    operations = {
+        (method.upper(), path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+    ids = {operation["operationId"] for operation in operations.values()}
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for key, operation in operations.items():
+        for status, answer in operation["responses"].items():
+            if status[0] in "45":
+                assert answer["content"] == {"application/problem+json": {"schema": problem}}, key
+            for link in answer.get("links", {}).values():
+                assert link["operationId"] in ids, (key, link)
+        if "security" in operation:
+            assert {"401", "429"} <= set(operation["responses"]), key
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    claim = operations["POST", "/v1/assignments"]["responses"]
+    assert {"200", "201", "204", "423"} <= set(claim)
+    assert "Retry-After" in claim["423"]["headers"]
+    assert set(operations["POST", "/v1/items"]["responses"]) >= {"200", "201", "415", "413"}
+    for path in ("/v1/audit.csv", "/v1/teams/{team}/exposure.csv"):
+        assert list(operations["GET", path]["responses"]["200"]["content"]) == ["text/csv"]
+    assert "503" in operations["GET", "/readyz"]["responses"]
+    assert operations["DELETE", "/v1/keys/{key_id}"]["x-roles"] == ["admin"]
