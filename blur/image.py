@@ -105,10 +105,10 @@ def derive(
     size_hint: tuple[int, int] | None = None,
 ) -> ImageLevels:
     color = decode(data, max_side=config.max_side, size_hint=size_hint)
-    fingerprint = hashing.pdq(color)  # of the picture as sent, before any mask
     detections = detector.detect(color) if detector is not None else []
     boxes = masked_boxes(detections, config)
     gray = cv2.cvtColor(color, cv2.COLOR_BGR2GRAY)
+    fingerprint = hashing.pdq(gray)  # PDQ hashes luma; this is the picture as sent, unmasked
     blurred = blur_gray(gray, long_side=config.blur_long_side, max_side=config.blurred_max_side)
     if boxes:
         mask(blurred, boxes, scale=gray.shape[1] / blurred.shape[1])
