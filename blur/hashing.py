@@ -22,6 +22,7 @@ characters (full-width letters, ligatures) gets the same key.
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
 
 import cv2
@@ -87,6 +88,22 @@ def pdq(pixels: np.ndarray, *, at: float = 0.0) -> PdqHash:
         rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
     bits, quality = pdqhash.compute(rgb)
     return PdqHash(hash=to_hex(bits), quality=int(quality), at=round(at, 3))
+
+
+def pack(hashes: list[PdqHash]) -> str:
+    """The compact form for an item's `pdq` field: JSON `[[hash, quality, at], ...]`.
+
+    About 80 bytes per hash instead of ~110 with field names; a 10-minute video stores 600.
+    """
+    rows = [[h.hash, h.quality, h.at] for h in hashes]
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def unpack(text: str) -> list[PdqHash]:
+    """The hashes `pack` wrote; an absent or empty field is no hashes."""
+    if not text:
+        return []
+    return [PdqHash(hash=h, quality=q, at=at) for h, q, at in json.loads(text)]
 
 
 def every_frame_for_a_second(fps: float) -> int:

@@ -101,6 +101,15 @@ def test_shrink_keeps_the_long_side_at_512() -> None:
     assert hashing.shrink(small) is small
 
 
+def test_packed_hashes_round_trip_compactly() -> None:
+    hashes = [hashing.PdqHash(hash="0f" * 32, quality=87, at=t) for t in (0.0, 1.0, 2.002)]
+    packed = hashing.pack(hashes)
+    assert packed.startswith('[["0f0f') and " " not in packed
+    assert len(packed) < 80 * len(hashes)
+    assert hashing.unpack(packed) == hashes
+    assert hashing.unpack("") == [] and hashing.unpack(hashing.pack([])) == []
+
+
 def test_distance_counts_differing_bits() -> None:
     zero = "0" * 64
     assert hashing.distance(zero, zero) == 0
