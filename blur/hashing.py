@@ -2,13 +2,14 @@
 
 Images and video frames get Meta's PDQ hash (256 bits, shown as 64 hex characters) and its
 quality (0-100, how much gradient detail the picture has). Two hashes of the same picture after
-re-encoding, resizing, a watermark or a brightness shift stay within a few dozen bits of each
-other; ThreatExchange matches at Hamming distance <= 31 and ignores hashes of quality < 50, which
-a flat or nearly blank picture gets (its bits are noise, so it would match anything blank).
+re-encoding, resizing, a small watermark or a brightness shift stay within a few dozen bits of
+each other; ThreatExchange matches at Hamming distance <= 31 and ignores hashes of quality < 50,
+which a flat or nearly blank picture gets (its bits are noise, so it would match anything blank).
 
 The hash is computed from pixels the worker has already decoded, never from a second decode, and
 after shrinking them so the long side is `HASH_MAX_SIDE` pixels: PDQ reduces every picture to
-64 x 64 internally, so a 1080p frame at full size costs ~17x more for a hash within a few bits.
+64 x 64 internally, so a 1080p frame at full size costs ~10x more CPU than shrink and hash
+together, for a hash ~10 bits away (bench/match.py).
 
 Video follows vPDQ: one hash per second of footage, from the frame at every `int(fps)`-th index,
 with its timestamp. A video matches a banked one when >= 80% of its hashes (of quality >= 50)
