@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from blur import image, strip, video
 from blur.config import BlurConfig
 from blur.detect import Detection, Detector
+from blur.hashing import PdqHash
 from blur.store import MediaStore
 
 
@@ -16,6 +17,9 @@ class DerivedMedia(BaseModel):
     levels: dict[str, str]  # level -> digest in the store
     mime: dict[str, str]  # level -> content type served
     labels: list[dict[str, Any]]  # detections as item labels, source "nudenet"
+    # PDQ hashes of what was decoded: one for an image, one per second for a video (vPDQ).
+    # Media that fails to derive produces no DerivedMedia, so it never has hashes.
+    pdq: list[PdqHash] = []
 
 
 def labels(detections: list[Detection], config: BlurConfig) -> list[dict[str, Any]]:
@@ -50,6 +54,7 @@ def run(
             levels=put,
             mime=dict.fromkeys(put, "image/jpeg"),
             labels=labels(levels.detections, config),
+            pdq=[levels.pdq],
         )
     clip = video.derive(str(store.path(digest)), config=config, detector=detector)
     original = store.read(digest)
@@ -61,4 +66,4 @@ def run(
     }
     mime = {"blurred": "video/webm", "grayscale": "video/webm", "sheet": "image/jpeg"}
     mime["color"] = "video/mp4" if fmt == "mp4" else "video/webm"
-    return DerivedMedia(levels=put, mime=mime, labels=labels(clip.detections, config))
+    return DerivedMedia(levels=put, mime=mime, labels=labels(clip.detections, config), pdq=clip.pdq)

@@ -4,7 +4,8 @@ One decode serves all three. Blurring is shrink-blur-grow: the image is reduced 
 is `blur_long_side` pixels, lightly blurred, and enlarged back, which looks like a huge Gaussian
 at a tiny fraction of its cost. Regions NudeNet finds are filled solid in the blurred and
 grayscale levels; the colour level is the original, orientation applied, shown only on a reveal.
-Every output is re-encoded from pixels, so no EXIF, GPS or comment survives.
+Every output is re-encoded from pixels, so no EXIF, GPS or comment survives. The same decode
+gives the PDQ hash of the unmasked picture (blur/hashing.py), so a re-upload can be recognised.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from blur import hashing
 from blur.config import BlurConfig
 from blur.detect import Detection, Detector
 from blur.errors import DerivationFailed
@@ -28,6 +30,7 @@ class ImageLevels:
     grayscale: bytes
     color: bytes
     detections: list[Detection]
+    pdq: hashing.PdqHash
 
 
 def _reduce_flag(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -105,6 +108,7 @@ def derive(
     detections = detector.detect(color) if detector is not None else []
     boxes = masked_boxes(detections, config)
     gray = cv2.cvtColor(color, cv2.COLOR_BGR2GRAY)
+    fingerprint = hashing.pdq(gray)  # PDQ hashes luma; this is the picture as sent, unmasked
     blurred = blur_gray(gray, long_side=config.blur_long_side, max_side=config.blurred_max_side)
     if boxes:
         mask(blurred, boxes, scale=gray.shape[1] / blurred.shape[1])
@@ -116,4 +120,5 @@ def derive(
         grayscale=encode_jpeg(gray, quality),
         color=encode_jpeg(color, quality),
         detections=detections,
+        pdq=fingerprint,
     )

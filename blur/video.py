@@ -3,7 +3,8 @@
 Both WebMs are silent (OpenCV writes no audio) and VP8: this OpenCV build cannot encode H.264 and
 browsers cannot play mp4v. Frames are thinned to `video_fps` and reduced to `video_max_side`.
 NudeNet looks at one frame per `video_detect_every_seconds`; the regions it masks stay masked
-until the next sampled frame. The colour level is the original file (see strip.py).
+until the next sampled frame. The colour level is the original file (see strip.py). The same pass
+hashes one unmasked frame per second of footage with PDQ, as vPDQ does (blur/hashing.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from blur import image
+from blur import hashing, image
 from blur.config import BlurConfig
 from blur.detect import Detection, Detector
 from blur.errors import DerivationFailed
@@ -33,6 +34,7 @@ class VideoLevels:
     sheet: bytes
     detections: list[Detection]
     seconds: float
+    pdq: list[hashing.PdqHash]  # one per second of footage, in order
 
 
 def _even(n: float) -> int:
@@ -89,6 +91,7 @@ def _derive(
     size = (_even(width * scale), _even(height * scale))
     step = max(1, round(fps / config.video_fps))
     detect_step = max(1, round(fps * config.video_detect_every_seconds))
+    hash_step = hashing.every_frame_for_a_second(fps)
     if total:
         detect_step = max(detect_step, math.ceil(total / config.video_max_detections))
     sheet_at = {int(i) for i in np.linspace(0, max(total - 1, 0), config.sheet_frames)}
@@ -97,12 +100,15 @@ def _derive(
     detections: list[Detection] = []
     boxes: list[tuple[int, ...]] = []
     tiles: list[np.ndarray] = []
+    fingerprints: list[hashing.PdqHash] = []
     with tempfile.TemporaryDirectory(prefix="safeshift-video-") as tmp:
         writers = _Writers(tmp, fps / step, size)
         index = -1
         while True:
             index += 1
-            wanted = index % step == 0 or index % detect_step == 0 or index in sheet_at
+            hashed = index % hash_step == 0
+            used = index % step == 0 or index % detect_step == 0 or index in sheet_at
+            wanted = hashed or used
             if not (capture.read()[0] if wanted else capture.grab()):
                 break
             if not wanted:
@@ -111,6 +117,10 @@ def _derive(
             if not ok:
                 break
             frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+            if hashed:  # before any mask: the footage as sent
+                fingerprints.append(hashing.pdq(frame, at=index / fps))
+                if not used:
+                    continue
             if detector is not None and index % detect_step == 0:
                 found = detector.detect(frame)
                 detections.extend(found)
@@ -132,4 +142,5 @@ def _derive(
         sheet=_sheet(tiles, config.jpeg_quality),
         detections=detections,
         seconds=(index / fps) if fps else 0.0,
+        pdq=fingerprints,
     )
