@@ -1,0 +1,33 @@
+-- The nearest banked image within a distance of one PDQ hash, across the given banks (the
+-- vendor's own first, then banks linked to it). Candidates come from the multi-index (272
+-- probes), are verified by exact Hamming distance, and at most `cap` are checked.
+-- KEYS[1…]  bank base keys to search
+-- ARGV[1]   the hash, 64 hex digits
+-- ARGV[2]   threshold: the largest distance that matches (31)
+-- ARGV[3]   cap: the most candidates verified by distance in this lookup
+-- ARGV[4]   the query's item id ('' if none): its not-a-match pairs are skipped
+-- Returns {bank index (1-based) or 0, distance, record, checked, capped (0/1)}.
+local _, q, chunks = decode(ARGV[1])
+local threshold, cap, query_id = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local best_bank, best_d, best_entry = 0, threshold + 1, nil
+local checked, capped = 0, 0
+for b = 1, #KEYS do
+  local base = KEYS[b]
+  local skip, seen, hashes = excluded(base, query_id), {}, base .. ':hashes'
+  local complete = probe(base .. ':img:', chunks, 4, function(s, k)
+    local slot = unpack32(s, k)
+    if seen[slot] then return true end
+    if checked >= cap then return false end
+    seen[slot], checked = true, checked + 1
+    local raw = redis.call('GETRANGE', hashes, slot * 32, slot * 32 + 31)
+    local d = distance(raw, q, best_d - 1)
+    if d < best_d and not skip[slot] then best_bank, best_d, best_entry = b, d, slot end
+    return true
+  end)
+  if not complete then capped = 1; break end
+end
+if best_bank == 0 then return {0, 0, '', checked, capped} end
+local base = KEYS[best_bank]
+local record = redis.call('HGET', rec_key(base, best_entry),
+  tostring(best_entry % RECORDS_PER_BUCKET))
+return {best_bank, best_d, record, checked, capped}

@@ -1,0 +1,53 @@
+-- The banked video that the most of a new video's frames match, across the given banks, if
+-- they are at least `percent` of its frames (vPDQ's rule: 80). A frame matches a banked video
+-- when one of that video's frames is within the threshold; its distance is the nearest one.
+-- KEYS[1…]  bank base keys to search
+-- ARGV[1]   threshold: the largest frame distance that matches (31)
+-- ARGV[2]   cap: the most candidates verified per frame
+-- ARGV[3]   percent: the share of the new video's frames that must match one banked video
+-- ARGV[4]   the query's item id ('' if none): its not-a-match pairs are skipped
+-- ARGV[5…]  the new video's frame hashes, 64 hex digits each (deduplicated by the caller)
+-- Returns {bank index or 0, frames matched, frames, sum of distances, max distance, record,
+-- checked, capped}.
+local threshold, cap, percent, query_id = tonumber(ARGV[1]), tonumber(ARGV[2]),
+  tonumber(ARGV[3]), ARGV[4]
+local frames = #ARGV - 4
+local best = {bank = 0, count = 0, sum = 0, max = 0}
+local checked, capped = 0, 0
+for b = 1, #KEYS do
+  local base = KEYS[b]
+  local skip, hashes, near = excluded(base, query_id), base .. ':hashes', {}
+  for f = 1, frames do
+    local _, q, chunks = decode(ARGV[4 + f])
+    local seen, here, mine = {}, 0, {}
+    local complete = probe(base .. ':vid:', chunks, 8, function(s, k)
+      local slot = unpack32(s, k)
+      if seen[slot] then return true end
+      if here >= cap then return false end
+      seen[slot], here = true, here + 1
+      local entry = unpack32(s, k + 4)
+      if skip[entry] then return true end
+      local raw = redis.call('GETRANGE', hashes, slot * 32, slot * 32 + 31)
+      local d = distance(raw, q, math.min(threshold, (mine[entry] or threshold + 1) - 1))
+      if d <= threshold and d < (mine[entry] or threshold + 1) then mine[entry] = d end
+      return true
+    end)
+    checked = checked + here
+    if not complete then capped = 1 end
+    for entry, d in pairs(mine) do
+      local n = near[entry] or {count = 0, sum = 0, max = 0}
+      n.count, n.sum, n.max = n.count + 1, n.sum + d, math.max(n.max, d)
+      near[entry] = n
+    end
+  end
+  for entry, n in pairs(near) do
+    if n.count * 100 >= percent * frames and (n.count > best.count
+        or (n.count == best.count and n.sum < best.sum)) then
+      best = {bank = b, entry = entry, count = n.count, sum = n.sum, max = n.max}
+    end
+  end
+end
+if best.bank == 0 then return {0, 0, frames, 0, 0, '', checked, capped} end
+local record = redis.call('HGET', rec_key(KEYS[best.bank], best.entry),
+  tostring(best.entry % RECORDS_PER_BUCKET))
+return {best.bank, best.count, frames, best.sum, best.max, record, checked, capped}
