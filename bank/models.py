@@ -1,8 +1,10 @@
 """What goes into the bank and what a lookup answers, and the record's compact form in Redis.
 
 A record is one tab-separated string (a Redis hash field in a bucket of 128): short enough that
-a bucket stays in Redis's compact encoding, which is most of why a banked image costs under
-300 bytes. Labels are `category:severity` pairs joined by commas.
+a bucket stays in Redis's compact encoding (values up to 64 bytes), which is a good part of why
+a banked image costs under 300 bytes. A longer record (many labels, a long item id) still works:
+its bucket just costs more. Labels are `category:severity` pairs joined by commas; decided_at is
+kept to the second.
 """
 
 from __future__ import annotations
@@ -71,29 +73,36 @@ class Record:
     labels: tuple[Label, ...] = field(default_factory=tuple)
 
     def pack(self) -> str:
-        flags = ("e" if self.escalated else "") + ("n" if self.disputed else "")
+        """Tab-separated: item, verdict, decided_at (whole seconds), severity (empty when it is
+        the labels' highest), quality, kind and flags ("i"/"v", then "e" escalated, "n"
+        disputed), frames (empty for an image), labels. A banked image's record is then under
+        64 bytes, the size Redis keeps in a bucket's compact encoding."""
+        flags = "v" if self.kind == "video" else "i"
+        flags += ("e" if self.escalated else "") + ("n" if self.disputed else "")
+        highest = max((label.severity for label in self.labels), default=None)
+        severity = "" if highest == self.severity else f"{self.severity:g}"
+        frames = str(self.frames) if self.kind == "video" else ""
         labels = ",".join(f"{label.category}:{label.severity:g}" for label in self.labels)
-        parts = [self.item_id, self.verdict, f"{self.decided_at:.3f}".rstrip("0").rstrip(".")]
-        parts += [f"{self.severity:g}", str(self.quality), flags or "-", self.kind]
-        return "\t".join([*parts, str(self.frames), labels])
+        parts = [self.item_id, self.verdict, str(int(self.decided_at)), severity]
+        return "\t".join([*parts, str(self.quality), flags, frames, labels])
 
     @classmethod
     def unpack(cls, text: str) -> Record:
-        item_id, verdict, decided_at, severity, quality, flags, kind, frames, labels = text.split(
-            "\t"
-        )
+        item_id, verdict, decided_at, severity, quality, flags, frames, labels = text.split("\t")
         pairs = [pair.rsplit(":", 1) for pair in labels.split(",") if pair]
+        parsed = tuple(Label(category=c, severity=float(s)) for c, s in pairs)
+        highest = max((label.severity for label in parsed), default=0.0)
         return cls(
             item_id=item_id,
             verdict=verdict,
             decided_at=float(decided_at),
-            severity=float(severity),
+            severity=float(severity) if severity else highest,
             quality=int(quality),
             escalated="e" in flags,
             disputed="n" in flags,
-            kind="video" if kind == "video" else "image",
-            frames=int(frames),
-            labels=tuple(Label(category=c, severity=float(s)) for c, s in pairs),
+            kind="video" if flags.startswith("v") else "image",
+            frames=int(frames or 1),
+            labels=parsed,
         )
 
 

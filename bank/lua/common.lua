@@ -7,13 +7,9 @@ local CHUNKS = 16
 local RECORDS_PER_BUCKET = {{RECORDS_PER_BUCKET}}
 local ID_BUCKETS = {{ID_BUCKETS}}
 
--- POP[b]: set bits in one byte. Distance is 32 byte lookups, stopping early once past a limit.
-local POP = {}
-for b = 0, 255 do
-  local n, v = 0, b
-  while v > 0 do n = n + band(v, 1); v = rshift(v, 1) end
-  POP[b] = n
-end
+-- POP[b]: set bits in one byte (a literal from bank/scripts.py: building it with loops on every
+-- call cost more than a whole lookup). Distance is 32 lookups, stopping early past a limit.
+local POP = {{POP}}
 
 local function rec_key(base, entry)
   return base .. ':rec:' .. math.floor(entry / RECORDS_PER_BUCKET)
@@ -91,9 +87,8 @@ local function unpost(index, value, posting, width)
   end
 end
 
--- The 16 probe values of one chunk besides itself: every one-bit neighbour.
-local FLIPS = {}
-for k = 0, 15 do FLIPS[k + 1] = bit.lshift(1, k) end
+-- The 16 probe values of one chunk besides itself: every one-bit neighbour (v xor FLIPS[k]).
+local FLIPS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}
 
 -- Entry numbers of the items this query must not match (the not-a-match list, in this bank).
 local function excluded(base, query_id)
@@ -114,7 +109,8 @@ local function record_fields(record)
   for f in string.gmatch(record .. '\t', '([^\t]*)\t') do out[#out + 1] = f end
   return out
 end
-local R_KIND, R_FRAMES, R_FLAGS = 7, 8, 6
+-- Field 6 is the kind ('i' image, 'v' video) then the flags ('e' escalated, 'n' disputed).
+local R_KIND, R_FRAMES = 6, 7
 
 -- Take an entry out of the bank: its postings first, so it can never be a candidate again.
 local function drop(base, item_id)
@@ -124,7 +120,7 @@ local function drop(base, item_id)
   entry = tonumber(entry)
   local rkey, rfield = rec_key(base, entry), tostring(entry % RECORDS_PER_BUCKET)
   local fields = record_fields(redis.call('HGET', rkey, rfield) or '')
-  local video, frames = fields[R_KIND] == 'video', tonumber(fields[R_FRAMES]) or 1
+  local video, frames = ssub(fields[R_KIND] or '', 1, 1) == 'v', tonumber(fields[R_FRAMES]) or 1
   for slot = entry, entry + frames - 1 do
     local chunks = chunks_of(slot_hash(base, slot))
     for c = 1, CHUNKS do

@@ -15,8 +15,8 @@ if not entry then return 0 end
 entry = tonumber(entry)
 local rkey, rfield = rec_key(base, entry), tostring(entry % RECORDS_PER_BUCKET)
 local fields = record_fields(redis.call('HGET', rkey, rfield))
-if not string.find(fields[R_FLAGS], 'n', 1, true) then
-  fields[R_FLAGS] = (fields[R_FLAGS] == '-' and '' or fields[R_FLAGS]) .. 'n'
+if not string.find(fields[R_KIND], 'n', 1, true) then
+  fields[R_KIND] = fields[R_KIND] .. 'n'
   redis.call('HSET', rkey, rfield, table.concat(fields, '\t'))
 end
 return 1

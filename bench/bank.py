@@ -1,0 +1,281 @@
+"""Bank lookups through Redis with 10k and 1M banked PDQ hashes, and Redis memory per hash.
+
+    python bench/bank.py [--big 1000000] [--small 10000] [--rounds 20] [--json PATH]
+                         [--datasets random,clustered] [--compare-layouts]
+
+Starts one embedded redis-server per bank (no AOF: the lookups measured are reads, and a 1M
+fill would otherwise set off AOF rewrites that compete for the CPU), fills each through the
+real add script (pipelined EVALSHA), then times lookups one at a time through
+`bank.service.lookup_image` (one EVALSHA each, reply parsed), in rounds that alternate between
+the small and the big bank so this VM's drifting speed hits both alike. Half the queries are
+near-duplicates of a banked hash (1-16 bits flipped), half are new hashes (no match: the common
+case at ingest).
+
+Two kinds of bank: `random` (uniform 256-bit hashes: every chunk value equally likely, the best
+case for the index's spread) and `clustered` (clusters of 20 near-duplicates, 0-12 bits from a
+centre: re-uploads, as real banks hold them). Targets (issue 17): lookup_p99_ms_1m <= 5 and
+<= 1.5 x lookup_p99_ms_10k; bytes_per_hash < 300 at 1M (used_memory delta / hashes, index
+included). `--compare-layouts` also measures the index as 16 x 65536 set keys (intsets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import median
+
+import numpy as np
+from redis.asyncio import Redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api.redis_server import EmbeddedRedis
+from bank import keys, scripts, service
+from bank.models import Frame, Label, Record
+
+VENDOR = "bench"
+CLUSTER = 20  # near-duplicates per cluster in the clustered bank
+PER_ROUND = 100  # lookups per bank per round
+BATCH = 1000  # adds per pipeline
+
+
+def random_hashes(count: int, rng: random.Random) -> list[int]:
+    return [rng.getrandbits(256) for _ in range(count)]
+
+
+def flipped(value: int, bits: int, rng: random.Random) -> int:
+    for bit in rng.sample(range(256), bits):
+        value ^= 1 << bit
+    return value
+
+
+def clustered_hashes(count: int, rng: random.Random) -> list[int]:
+    out: list[int] = []
+    while len(out) < count:
+        centre = rng.getrandbits(256)
+        out += [flipped(centre, rng.randint(0, 12), rng) for _ in range(CLUSTER)]
+    return out[:count]
+
+
+async def used_memory(redis: Redis) -> int:
+    return int((await redis.info("memory"))["used_memory"])
+
+
+def _record(i: int) -> str:
+    item = f"itm_{i:022x}"  # as long as scheduler ids: prefix + 22 characters
+    label = (Label("gore", 0.8),)
+    return Record(
+        item, "remove", 1_795_000_000.0 + i, 0.8, 90, False, False, "image", 1, label
+    ).pack()
+
+
+async def fill(redis: Redis, hashes: list[int]) -> None:
+    """Bank every hash through the real add script, BATCH adds per pipeline (slow: ~16 HGET and
+    HSET per add; the bench uses `bulk_load`, which builds the same keys, for big banks)."""
+    text, sha = scripts.source("add")
+    await redis.script_load(text)
+    base = keys.base(VENDOR)
+    for start in range(0, len(hashes), BATCH):
+        pipe = redis.pipeline(transaction=False)
+        for i in range(start, min(start + BATCH, len(hashes))):
+            item = f"itm_{i:022x}"
+            pipe.evalsha(sha, 1, base, item, "image", _record(i), f"{hashes[i]:064x}")
+        await pipe.execute()
+
+
+def _postings(hashes: list[int]) -> list[dict[str, bytes]]:
+    """For each chunk, value -> packed slots in slot order: what add.lua appends, one by one."""
+    raw = np.frombuffer(b"".join(h.to_bytes(32, "big") for h in hashes), dtype=">u2")
+    chunks = raw.reshape(len(hashes), keys.CHUNKS)
+    slots = np.arange(1, len(hashes) + 1, dtype=">u4")
+    out = []
+    for chunk in range(keys.CHUNKS):
+        order = np.argsort(chunks[:, chunk], kind="stable")
+        values, packed = chunks[order, chunk], slots[order].tobytes()
+        starts = np.flatnonzero(np.diff(values)) + 1
+        bounds = zip([0, *starts.tolist()], [*starts.tolist(), len(values)], strict=True)
+        out.append({f"{int(values[a]):04x}": packed[4 * a : 4 * b] for a, b in bounds})
+    return out
+
+
+async def _hset_all(redis: Redis, key: str, mapping: dict[str, object]) -> None:
+    items = list(mapping.items())
+    pipe = redis.pipeline(transaction=False)
+    for start in range(0, len(items), BATCH):
+        pipe.hset(key, mapping=dict(items[start : start + BATCH]))
+    await pipe.execute()
+
+
+async def bulk_load(redis: Redis, hashes: list[int]) -> None:
+    """The keys `fill` would build for items itm_0…, written directly (seconds, not an hour at
+    1M on a busy VM): tests/bank/test_bench_load.py checks that both build the same thing."""
+    for chunk, fields in enumerate(_postings(hashes)):
+        await _hset_all(redis, keys.image_index(VENDOR, chunk), dict(fields))
+    records: dict[str, dict[str, object]] = {}
+    ids: dict[str, dict[str, object]] = {}
+    for i in range(len(hashes)):
+        slot, item = i + 1, f"itm_{i:022x}"
+        bucket = records.setdefault(keys.records(VENDOR, slot), {})
+        bucket[str(slot % keys.RECORDS_PER_BUCKET)] = _record(i)
+        ids.setdefault(keys.ids(VENDOR, item), {})[item] = slot
+    pipe = redis.pipeline(transaction=False)
+    for key, mapping in [*records.items(), *ids.items()]:
+        pipe.hset(key, mapping=mapping)
+    await pipe.execute()
+    await redis.set(
+        keys.hashes(VENDOR), bytes(32) + b"".join(h.to_bytes(32, "big") for h in hashes)
+    )
+    await redis.set(keys.counter(VENDOR), len(hashes))
+
+
+class Bank:
+    """One embedded Redis holding one bank, and the queries to time against it."""
+
+    def __init__(self, directory: Path, name: str, hashes: list[int]) -> None:
+        self.name, self.hashes = name, hashes
+        self.server = EmbeddedRedis(directory, durable=False)
+        self.redis = Redis.from_url(self.server.start(), decode_responses=True)
+        self.latencies: list[float] = []
+        self.found = self.near = self.capped = 0
+        self.checked: list[int] = []
+
+    async def load(self) -> dict[str, float]:
+        before = await used_memory(self.redis)
+        started = time.perf_counter()
+        await bulk_load(self.redis, self.hashes)
+        seconds = time.perf_counter() - started
+        delta = await used_memory(self.redis) - before
+        return {"bytes_per_hash": round(delta / len(self.hashes), 1), "fill_s": round(seconds, 1)}
+
+    async def index_bytes(self) -> int:
+        """The index alone: MEMORY USAGE of the 16 chunk hashes, every field counted."""
+        total = 0
+        for chunk in range(keys.CHUNKS):
+            total += await self.redis.memory_usage(keys.image_index(VENDOR, chunk), samples=0) or 0
+        return total
+
+    async def round(self, rng: random.Random) -> None:
+        for n in range(PER_ROUND):
+            near = n % 2 == 0
+            query = (
+                flipped(rng.choice(self.hashes), rng.randint(1, 16), rng)
+                if near
+                else rng.getrandbits(256)
+            )
+            started = time.perf_counter()
+            lookup = await service.lookup_image(
+                redis=self.redis, vendors=[VENDOR], frame=Frame(f"{query:064x}", 90)
+            )
+            self.latencies.append(time.perf_counter() - started)
+            self.near += near
+            self.found += near and lookup.match is not None
+            self.capped += lookup.capped
+            self.checked.append(lookup.checked)
+
+    def figures(self) -> dict[str, float]:
+        ordered = sorted(self.latencies)
+        return {
+            "p50_ms": round(median(ordered) * 1000, 3),
+            "p99_ms": round(ordered[int(len(ordered) * 0.99)] * 1000, 3),
+            "near_duplicates_found": round(self.found / max(self.near, 1), 4),
+            "capped_share": round(self.capped / len(ordered), 4),
+            "checked_median": median(self.checked),
+        }
+
+    async def aclose(self) -> None:
+        await self.redis.aclose()
+        self.server.stop()
+
+
+async def intset_index_bytes(directory: Path, hashes: list[int]) -> float:
+    """The alternative layout, measured: one set key per (chunk, value), entry ids as intsets."""
+    server = EmbeddedRedis(directory, durable=False)
+    redis = Redis.from_url(server.start(), decode_responses=True)
+    try:
+        before = await used_memory(redis)
+        for start in range(0, len(hashes), BATCH):
+            pipe = redis.pipeline(transaction=False)
+            for i in range(start, min(start + BATCH, len(hashes))):
+                for chunk in range(keys.CHUNKS):
+                    value = (hashes[i] >> (240 - 16 * chunk)) & 0xFFFF
+                    pipe.sadd(f"{keys.base(VENDOR)}:s:{chunk}:{value:04x}", i + 1)
+            await pipe.execute()
+        return round((await used_memory(redis) - before) / len(hashes), 1)
+    finally:
+        await redis.aclose()
+        server.stop()
+
+
+async def run(args: argparse.Namespace) -> dict[str, object]:
+    rng = random.Random(17)
+    out: dict[str, object] = {"small": args.small, "big": args.big}
+    makers = {"random": random_hashes, "clustered": clustered_hashes}
+    with tempfile.TemporaryDirectory() as tmp:
+        for dataset in args.datasets.split(","):
+            async with contextlib.AsyncExitStack() as stack:
+                banks = []
+                for size in (args.small, args.big):
+                    bank = Bank(
+                        Path(tmp, f"{dataset}-{size}"),
+                        f"{dataset}-{size}",
+                        makers[dataset](size, rng),
+                    )
+                    stack.push_async_callback(bank.aclose)
+                    out[f"{dataset}_{size}_load"] = await bank.load()
+                    banks.append(bank)
+                out[f"{dataset}_index_bytes_per_hash_{args.big}"] = round(
+                    await banks[1].index_bytes() / args.big, 1
+                )
+                for bank in banks:
+                    await bank.round(rng)  # warm-up, not counted
+                    bank.latencies.clear()
+                    bank.checked.clear()
+                    bank.found = bank.near = bank.capped = 0
+                for n in range(args.rounds):
+                    for bank in banks[:: 1 if n % 2 else -1]:
+                        await bank.round(rng)
+                small, big = (bank.figures() for bank in banks)
+                out[f"{dataset}_{args.small}"], out[f"{dataset}_{args.big}"] = small, big
+                out[f"{dataset}_p99_ratio"] = round(big["p99_ms"] / small["p99_ms"], 2)
+                if dataset == "random":
+                    out["lookup_p50_ms_10k"], out["lookup_p50_ms_1m"] = (
+                        small["p50_ms"],
+                        big["p50_ms"],
+                    )
+                    out["lookup_p99_ms_10k"], out["lookup_p99_ms_1m"] = (
+                        small["p99_ms"],
+                        big["p99_ms"],
+                    )
+                    out["bytes_per_hash"] = out[f"random_{args.big}_load"]["bytes_per_hash"]  # type: ignore[index]
+        if args.compare_layouts:
+            hashes = random_hashes(args.big, rng)
+            out[f"intset_index_bytes_per_hash_{args.big}"] = await intset_index_bytes(
+                Path(tmp, "sets"), hashes
+            )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--big", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--datasets", default="random,clustered")
+    parser.add_argument("--compare-layouts", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    figures = asyncio.run(run(args))
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
