@@ -137,26 +137,52 @@ local function drop(base, item_id)
   return true
 end
 
--- Candidates of one query hash in one index, in probe order: for every chunk its exact value
--- first (a match within 15 bits shares one exactly), then its 16 one-bit neighbours (within
--- 31 bits, one chunk is within 1 bit: 31 = 16*2 - 1). visit(posting string, offset) is called
--- per posting until it returns false (the cap). 16 HMGETs of 17 fields: 272 probes.
-local function probe(index_prefix, chunks, width, visit)
+-- The posting lists of one query hash in one index: got[c][1] is chunk c's exact value, got[c]
+-- [2…17] its 16 one-bit neighbours (false where no list exists). By pigeonhole, a match within
+-- 31 bits has some chunk within 1 bit (31 = 16*2 - 1). 16 HMGETs of 17 fields: 272 probes.
+local function fetch(index_prefix, chunks)
   local got = {}
   for c = 1, CHUNKS do
     local v, fields = chunks[c], {field(chunks[c])}
     for k = 1, 16 do fields[k + 1] = field(bxor(v, FLIPS[k])) end
     got[c] = redis.call('HMGET', index_prefix .. (c - 1), unpack(fields))
   end
-  for round = 1, 17 do
-    for c = 1, CHUNKS do
-      local s = got[c][round]
-      if s then
-        for k = 1, #s, width do
-          if not visit(s, k) then return false end
+  return got
+end
+
+-- The slots in the exact lists, those sharing the most chunks first, each with the least
+-- distance it can be at: a chunk it does not share exactly is at least 1 bit off, so sharing e
+-- chunks means at least 16 - e. Near-duplicates share many chunks and come out first; a slot
+-- found only among the neighbours is at least 16 off. `seen` holds every slot listed here;
+-- `owner` (video postings, width 8) gets each slot's entry.
+local function exact_first(got, width, owner)
+  local count, order = {}, {}
+  for c = 1, CHUNKS do
+    local s = got[c][1]
+    if s then
+      for k = 1, #s, width do
+        local slot = unpack32(s, k)
+        local n = count[slot]
+        if n then
+          count[slot] = n + 1
+        else
+          count[slot], order[#order + 1] = 1, slot
+          if owner then owner[slot] = unpack32(s, k + 4) end
         end
       end
     end
   end
-  return true
+  local by_count = {}
+  for i = 1, #order do
+    local e = count[order[i]]
+    by_count[e] = by_count[e] or {}
+    table.insert(by_count[e], order[i])
+  end
+  local slots, bounds = {}, {}
+  for e = CHUNKS, 1, -1 do
+    for _, slot in ipairs(by_count[e] or {}) do
+      slots[#slots + 1], bounds[#slots + 1] = slot, CHUNKS - e
+    end
+  end
+  return slots, bounds, count
 end

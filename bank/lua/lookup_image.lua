@@ -11,20 +11,47 @@ local _, q, chunks = decode(ARGV[1])
 local threshold, cap, query_id = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local best_bank, best_d, best_entry = 0, threshold + 1, nil
 local checked, capped = 0, 0
-for b = 1, #KEYS do
+
+-- Verify one slot; false once the cap is reached (the search stops there).
+local function verify(b, hashes, skip, slot)
+  if checked >= cap then capped = 1; return false end
+  checked = checked + 1
+  local d = distance(redis.call('GETRANGE', hashes, slot * 32, slot * 32 + 31), q, best_d - 1)
+  if d < best_d and not skip[slot] then best_bank, best_d, best_entry = b, d, slot end
+  return true
+end
+
+-- One bank, best first: slots sharing the most chunks exactly, then the one-bit neighbours. A
+-- slot whose least possible distance is no better than the best found is never fetched.
+local function search(b)
   local base = KEYS[b]
-  local skip, seen, hashes = excluded(base, query_id), {}, base .. ':hashes'
-  local complete = probe(base .. ':img:', chunks, 4, function(s, k)
-    local slot = unpack32(s, k)
-    if seen[slot] then return true end
-    if checked >= cap then return false end
-    seen[slot], checked = true, checked + 1
-    local raw = redis.call('GETRANGE', hashes, slot * 32, slot * 32 + 31)
-    local d = distance(raw, q, best_d - 1)
-    if d < best_d and not skip[slot] then best_bank, best_d, best_entry = b, d, slot end
-    return true
-  end)
-  if not complete then capped = 1; break end
+  local skip, hashes = excluded(base, query_id), base .. ':hashes'
+  local got = fetch(base .. ':img:', chunks)
+  local slots, bounds, seen = exact_first(got, 4)
+  for i = 1, #slots do
+    if bounds[i] >= best_d then return true end
+    if not verify(b, hashes, skip, slots[i]) then return false end
+  end
+  for round = 2, 17 do
+    for c = 1, CHUNKS do
+      local s = got[c][round]
+      if s then
+        for k = 1, #s, 4 do
+          if CHUNKS >= best_d then return true end
+          local slot = unpack32(s, k)
+          if not seen[slot] then
+            seen[slot] = 0
+            if not verify(b, hashes, skip, slot) then return false end
+          end
+        end
+      end
+    end
+  end
+  return true
+end
+
+for b = 1, #KEYS do
+  if not search(b) then break end
 end
 if best_bank == 0 then return {0, 0, '', checked, capped} end
 local base = KEYS[best_bank]

@@ -19,21 +19,40 @@ for b = 1, #KEYS do
   local skip, hashes, near = excluded(base, query_id), base .. ':hashes', {}
   for f = 1, frames do
     local _, q, chunks = decode(ARGV[4 + f])
-    local seen, here, mine = {}, 0, {}
-    local complete = probe(base .. ':vid:', chunks, 8, function(s, k)
-      local slot = unpack32(s, k)
-      if seen[slot] then return true end
-      if here >= cap then return false end
-      seen[slot], here = true, here + 1
-      local entry = unpack32(s, k + 4)
+    local here, mine, owner = 0, {}, {}
+    -- Verify one frame slot against this query frame; false once the frame's cap is reached.
+    local function verify(slot, entry)
+      if here >= cap then capped = 1; return false end
+      here = here + 1
       if skip[entry] then return true end
-      local raw = redis.call('GETRANGE', hashes, slot * 32, slot * 32 + 31)
-      local d = distance(raw, q, math.min(threshold, (mine[entry] or threshold + 1) - 1))
-      if d <= threshold and d < (mine[entry] or threshold + 1) then mine[entry] = d end
+      local now = mine[entry] or threshold + 1
+      local d = distance(redis.call('GETRANGE', hashes, slot * 32, slot * 32 + 31), q, now - 1)
+      if d < now then mine[entry] = d end
       return true
-    end)
+    end
+    local got = fetch(base .. ':vid:', chunks)
+    local slots, _, seen = exact_first(got, 8, owner)
+    local going = true
+    for i = 1, #slots do
+      going = verify(slots[i], owner[slots[i]])
+      if not going then break end
+    end
+    for round = 2, 17 do
+      for c = 1, CHUNKS do
+        local s = going and got[c][round]
+        if s then
+          for k = 1, #s, 8 do
+            local slot = unpack32(s, k)
+            if not seen[slot] then
+              seen[slot] = 0
+              going = verify(slot, unpack32(s, k + 4))
+              if not going then break end
+            end
+          end
+        end
+      end
+    end
     checked = checked + here
-    if not complete then capped = 1 end
     for entry, d in pairs(mine) do
       local n = near[entry] or {count = 0, sum = 0, max = 0}
       n.count, n.sum, n.max = n.count + 1, n.sum + d, math.max(n.max, d)

@@ -227,6 +227,22 @@ async def test_the_cap_bounds_the_candidates_and_says_so(redis: Redis) -> None:
     assert (lookup.checked, lookup.capped) == (40, False)
 
 
+async def test_a_near_duplicate_is_found_first_in_a_crowd_bigger_than_the_cap(
+    redis: Redis,
+) -> None:
+    rng = random.Random(14)
+    query = random_hash(rng)
+    top = int(query, 16) >> 240 << 240
+    for n in range(40):  # all share the query's first chunk, nothing else
+        await bank_image(redis, "v", f"itm_{n}", f"{top | (int(random_hash(rng), 16) >> 16):064x}")
+    await bank_image(redis, "v", "itm_near", flip(query, rng.sample(range(256), 12)))
+    lookup = await service.lookup_image(
+        redis=redis, vendors=["v"], frame=Frame(query, 90), settings=Settings(cap=5)
+    )
+    assert lookup.match is not None and lookup.match.item_id == "itm_near"
+    assert (lookup.checked, lookup.capped) == (1, False)  # the rest could not be nearer
+
+
 async def test_an_empty_bank_answers_no_match(redis: Redis) -> None:
     lookup = await service.lookup_image(
         redis=redis, vendors=["v"], frame=Frame(random_hash(random.Random(11)), 90)
