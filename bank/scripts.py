@@ -22,6 +22,7 @@ _CONSTANTS = {
     "RECORDS_PER_BUCKET": str(keys.RECORDS_PER_BUCKET),
     "ID_BUCKETS": str(keys.ID_BUCKETS),
     # Lua tables are 1-based: POP[0] is set by its own key, the rest in order.
+    "HEX": "{[0] = '00', " + ", ".join(f"'{b:02x}'" for b in range(1, 256)) + "}",
     "POP": "{[0] = 0, " + ", ".join(str(bin(b).count("1")) for b in range(1, 256)) + "}",
 }
 

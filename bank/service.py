@@ -99,7 +99,10 @@ async def add(
         labels=tuple(labels),
     )
     reply = await scripts.run(
-        redis, "add", keys=[keys.base(vendor)], args=[item_id, kind, record.pack(), *hashes]
+        redis,
+        "add",
+        keys=[keys.base(vendor)],
+        args=[item_id, kind, record.pack(), *map(bytes.fromhex, hashes)],
     )
     return int(reply)
 
@@ -138,7 +141,7 @@ async def lookup_image(
         redis,
         "lookup_image",
         keys=[keys.base(v) for v in vendors],
-        args=[query, settings.threshold, settings.cap, item_id],
+        args=[bytes.fromhex(query), settings.threshold, settings.cap, item_id],
     )
     match = _match(vendors[int(bank) - 1], int(distance), record) if int(bank) else None
     return Lookup(match=match, checked=int(checked), capped=bool(int(capped)))
@@ -166,7 +169,7 @@ async def lookup_video(
             settings.video_frame_cap,
             settings.video_percent,
             item_id,
-            *hashes,
+            *map(bytes.fromhex, hashes),
         ],
     )
     bank, matched, total, summed, largest, record, checked, capped = reply

@@ -86,7 +86,7 @@ async def fill(redis: Redis, hashes: list[int]) -> None:
         pipe = redis.pipeline(transaction=False)
         for i in range(start, min(start + BATCH, len(hashes))):
             item = f"itm_{i:022x}"
-            pipe.evalsha(sha, 1, base, item, "image", _record(i), f"{hashes[i]:064x}")
+            pipe.evalsha(sha, 1, base, item, "image", _record(i), hashes[i].to_bytes(32, "big"))
         await pipe.execute()
 
 

@@ -4,7 +4,7 @@
 -- ARGV[1]  item id
 -- ARGV[2]  "image" or "video"
 -- ARGV[3]  the record, tab-separated (bank/models.py Record.pack)
--- ARGV[4…] the hashes, 64 hex digits each: one for an image, one per kept frame for a video
+-- ARGV[4…] the hashes, 32 raw bytes each: one for an image, one per kept frame for a video
 -- Returns the entry number.
 local base, item_id, kind, record = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 drop(base, item_id)
@@ -13,7 +13,8 @@ local entry = redis.call('INCRBY', base .. ':next', frames) - frames + 1
 local raws = {}
 for n = 1, frames do
   local slot = entry + n - 1
-  local raw, _, chunks = decode(ARGV[3 + n])
+  local raw = ARGV[3 + n]
+  local _, chunks = decode(raw)
   raws[n] = raw
   for c = 1, CHUNKS do
     if kind == 'video' then

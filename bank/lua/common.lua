@@ -21,12 +21,11 @@ local function ids_key(base, item_id)
   return base .. ':ids:' .. h
 end
 
--- 64 hex digits -> (32-byte string, table of 32 byte values, table of 16 chunk values).
-local function decode(hex)
-  local bytes, chunks = {}, {}
-  for k = 1, 32 do bytes[k] = tonumber(ssub(hex, 2 * k - 1, 2 * k), 16) end
+-- A hash arrives as its 32 raw bytes -> (table of the 32 byte values, table of 16 chunks).
+local function decode(raw)
+  local bytes, chunks = {sbyte(raw, 1, 32)}, {}
   for c = 1, CHUNKS do chunks[c] = bytes[2 * c - 1] * 256 + bytes[2 * c] end
-  return schar(unpack(bytes)), bytes, chunks
+  return bytes, chunks
 end
 
 local function chunks_of(raw)
@@ -38,7 +37,13 @@ local function chunks_of(raw)
   return chunks
 end
 
-local function field(value) return string.format('%04x', value) end
+-- A chunk value's field name: 4 hex digits (readable in redis-cli), without string.format,
+-- which cost more than anything else in an empty lookup.
+local HEX = {{HEX}}
+local function field(value)
+  local lo = value % 256
+  return HEX[(value - lo) / 256] .. HEX[lo]
+end
 
 local function pack32(n)
   return schar(band(rshift(n, 24), 255), band(rshift(n, 16), 255), band(rshift(n, 8), 255),
@@ -144,7 +149,10 @@ local function fetch(index_prefix, chunks)
   local got = {}
   for c = 1, CHUNKS do
     local v, fields = chunks[c], {field(chunks[c])}
-    for k = 1, 16 do fields[k + 1] = field(bxor(v, FLIPS[k])) end
+    for k = 1, 16 do
+      local p = FLIPS[k]  -- v with bit k flipped, in arithmetic (no C call per probe)
+      fields[k + 1] = field(v % (p + p) >= p and v - p or v + p)
+    end
     got[c] = redis.call('HMGET', index_prefix .. (c - 1), unpack(fields))
   end
   return got

@@ -2,12 +2,12 @@
 -- vendor's own first, then banks linked to it). Candidates come from the multi-index (272
 -- probes), are verified by exact Hamming distance, and at most `cap` are checked.
 -- KEYS[1…]  bank base keys to search
--- ARGV[1]   the hash, 64 hex digits
+-- ARGV[1]   the hash, 32 raw bytes
 -- ARGV[2]   threshold: the largest distance that matches (31)
 -- ARGV[3]   cap: the most candidates verified by distance in this lookup
 -- ARGV[4]   the query's item id ('' if none): its not-a-match pairs are skipped
 -- Returns {bank index (1-based) or 0, distance, record, checked, capped (0/1)}.
-local _, q, chunks = decode(ARGV[1])
+local q, chunks = decode(ARGV[1])
 local threshold, cap, query_id = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local best_bank, best_d, best_entry = 0, threshold + 1, nil
 local checked, capped = 0, 0

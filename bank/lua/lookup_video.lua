@@ -6,7 +6,7 @@
 -- ARGV[2]   cap: the most candidates verified per frame
 -- ARGV[3]   percent: the share of the new video's frames that must match one banked video
 -- ARGV[4]   the query's item id ('' if none): its not-a-match pairs are skipped
--- ARGV[5…]  the new video's frame hashes, 64 hex digits each (deduplicated by the caller)
+-- ARGV[5…]  the new video's frame hashes, 32 raw bytes each (deduplicated by the caller)
 -- Returns {bank index or 0, frames matched, frames, sum of distances, max distance, record,
 -- checked, capped}.
 local threshold, cap, percent, query_id = tonumber(ARGV[1]), tonumber(ARGV[2]),
@@ -18,7 +18,7 @@ for b = 1, #KEYS do
   local base = KEYS[b]
   local skip, hashes, near = excluded(base, query_id), base .. ':hashes', {}
   for f = 1, frames do
-    local _, q, chunks = decode(ARGV[4 + f])
+    local q, chunks = decode(ARGV[4 + f])
     local here, mine, owner = 0, {}, {}
     -- Verify one frame slot against this query frame; false once the frame's cap is reached.
     local function verify(slot, entry)
