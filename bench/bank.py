@@ -38,7 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.redis_server import EmbeddedRedis
 from bank import keys, scripts, service
-from bank.models import Frame, Label, Record
+from bank.models import Frame, Label, Lookup, Record, Settings
+
+DEFAULT = Settings()
 
 VENDOR = "bench"
 CLUSTER = 20  # near-duplicates per cluster in the clustered bank
@@ -135,16 +137,50 @@ async def bulk_load(redis: Redis, hashes: list[int]) -> None:
     await redis.set(keys.counter(VENDOR), len(hashes))
 
 
-class Bank:
-    """One embedded Redis holding one bank, and the queries to time against it."""
+BANDS = ((1, 8), (9, 16), (17, 24), (25, 31))  # near-duplicate distances, reported apart
 
-    def __init__(self, directory: Path, name: str, hashes: list[int]) -> None:
-        self.name, self.hashes = name, hashes
+
+class Tally:
+    """Latencies and outcomes of one cap's lookups on one bank."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.checked: list[int] = []
+        self.capped = 0
+        self.found = {band: [0, 0] for band in BANDS}  # band -> [found, asked]
+
+    def add(self, seconds: float, lookup: Lookup, distance: int) -> None:
+        self.latencies.append(seconds)
+        self.checked.append(lookup.checked)
+        self.capped += lookup.capped
+        for band in BANDS:
+            if band[0] <= distance <= band[1]:
+                hit = lookup.match is not None and lookup.match.distance <= distance
+                self.found[band][0] += hit
+                self.found[band][1] += 1
+
+    def figures(self) -> dict[str, object]:
+        ordered = sorted(self.latencies)
+        return {
+            "p50_ms": round(median(ordered) * 1000, 3),
+            "p99_ms": round(ordered[int(len(ordered) * 0.99)] * 1000, 3),
+            "checked_median": median(self.checked),
+            "capped_share": round(self.capped / len(ordered), 4),
+            "found_by_distance": {
+                f"{a}-{b}": round(hit / max(asked, 1), 3)
+                for (a, b), (hit, asked) in self.found.items()
+            },
+        }
+
+
+class Bank:
+    """One embedded Redis holding one bank, and the lookups timed against it per cap."""
+
+    def __init__(self, directory: Path, hashes: list[int], caps: tuple[int, ...]) -> None:
+        self.hashes = hashes
         self.server = EmbeddedRedis(directory, durable=False)
         self.redis = Redis.from_url(self.server.start(), decode_responses=True)
-        self.latencies: list[float] = []
-        self.found = self.near = self.capped = 0
-        self.checked: list[int] = []
+        self.tallies = {cap: Tally() for cap in caps}
 
     async def load(self) -> dict[str, float]:
         before = await used_memory(self.redis)
@@ -161,103 +197,98 @@ class Bank:
             total += await self.redis.memory_usage(keys.image_index(VENDOR, chunk), samples=0) or 0
         return total
 
-    async def round(self, rng: random.Random) -> None:
-        for n in range(PER_ROUND):
-            near = n % 2 == 0
-            query = (
-                flipped(rng.choice(self.hashes), rng.randint(1, 16), rng)
-                if near
-                else rng.getrandbits(256)
-            )
-            started = time.perf_counter()
-            lookup = await service.lookup_image(
-                redis=self.redis, vendors=[VENDOR], frame=Frame(f"{query:064x}", 90)
-            )
-            self.latencies.append(time.perf_counter() - started)
-            self.near += near
-            self.found += near and lookup.match is not None
-            self.capped += lookup.capped
-            self.checked.append(lookup.checked)
-
-    def figures(self) -> dict[str, float]:
-        ordered = sorted(self.latencies)
-        return {
-            "p50_ms": round(median(ordered) * 1000, 3),
-            "p99_ms": round(ordered[int(len(ordered) * 0.99)] * 1000, 3),
-            "near_duplicates_found": round(self.found / max(self.near, 1), 4),
-            "capped_share": round(self.capped / len(ordered), 4),
-            "checked_median": median(self.checked),
-        }
+    async def round(self, rng: random.Random, count: int = PER_ROUND) -> None:
+        """Half near-duplicates (1-31 bits off a banked hash), half new hashes; every cap
+        answers the same query back to back."""
+        for n in range(count):
+            distance = rng.randint(1, 31) if n % 2 == 0 else 0
+            base = rng.choice(self.hashes) if distance else rng.getrandbits(256)
+            frame = Frame(f"{flipped(base, distance, rng):064x}", 90)
+            for cap, tally in self.tallies.items():
+                started = time.perf_counter()
+                lookup = await service.lookup_image(
+                    redis=self.redis, vendors=[VENDOR], frame=frame, settings=Settings(cap=cap)
+                )
+                tally.add(time.perf_counter() - started, lookup, distance)
 
     async def aclose(self) -> None:
         await self.redis.aclose()
         self.server.stop()
 
 
+# Bench-only: the index as one set key per (chunk, value), ids as intsets, to compare memory.
+_SADD = """
+for n = 1, #ARGV do
+  local raw = ARGV[n]
+  for c = 1, 16 do
+    local hi, lo = string.byte(raw, 2 * c - 1, 2 * c)
+    redis.call('SADD', KEYS[1] .. (c - 1) .. ':' .. (hi * 256 + lo), tonumber(KEYS[2]) + n)
+  end
+end
+"""
+
+
 async def intset_index_bytes(directory: Path, hashes: list[int]) -> float:
-    """The alternative layout, measured: one set key per (chunk, value), entry ids as intsets."""
+    """Memory per hash of the alternative layout: 16 x 65536 set keys of entry ids."""
     server = EmbeddedRedis(directory, durable=False)
-    redis = Redis.from_url(server.start(), decode_responses=True)
+    redis = Redis.from_url(server.start())
     try:
         before = await used_memory(redis)
+        prefix = f"{keys.base(VENDOR)}:s:"
         for start in range(0, len(hashes), BATCH):
-            pipe = redis.pipeline(transaction=False)
-            for i in range(start, min(start + BATCH, len(hashes))):
-                for chunk in range(keys.CHUNKS):
-                    value = (hashes[i] >> (240 - 16 * chunk)) & 0xFFFF
-                    pipe.sadd(f"{keys.base(VENDOR)}:s:{chunk}:{value:04x}", i + 1)
-            await pipe.execute()
+            batch = [h.to_bytes(32, "big") for h in hashes[start : start + BATCH]]
+            await redis.eval(_SADD, 2, prefix, start, *batch)
         return round((await used_memory(redis) - before) / len(hashes), 1)
     finally:
         await redis.aclose()
         server.stop()
 
 
+async def measure(banks: list[Bank], rounds: int, rng: random.Random) -> None:
+    for bank in banks:  # warm-up, not counted
+        await bank.round(rng, 10)
+        for cap in bank.tallies:
+            bank.tallies[cap] = Tally()
+    for n in range(rounds):
+        for bank in banks[:: 1 if n % 2 else -1]:
+            await bank.round(rng)
+
+
 async def run(args: argparse.Namespace) -> dict[str, object]:
     rng = random.Random(17)
-    out: dict[str, object] = {"small": args.small, "big": args.big}
+    caps = tuple(sorted({DEFAULT.cap, *args.caps}))
+    out: dict[str, object] = {"small": args.small, "big": args.big, "default_cap": DEFAULT.cap}
     makers = {"random": random_hashes, "clustered": clustered_hashes}
     with tempfile.TemporaryDirectory() as tmp:
         for dataset in args.datasets.split(","):
             async with contextlib.AsyncExitStack() as stack:
                 banks = []
                 for size in (args.small, args.big):
-                    bank = Bank(
-                        Path(tmp, f"{dataset}-{size}"),
-                        f"{dataset}-{size}",
-                        makers[dataset](size, rng),
-                    )
+                    bank = Bank(Path(tmp, f"{dataset}-{size}"), makers[dataset](size, rng), caps)
                     stack.push_async_callback(bank.aclose)
                     out[f"{dataset}_{size}_load"] = await bank.load()
                     banks.append(bank)
-                out[f"{dataset}_index_bytes_per_hash_{args.big}"] = round(
-                    await banks[1].index_bytes() / args.big, 1
-                )
-                for bank in banks:
-                    await bank.round(rng)  # warm-up, not counted
-                    bank.latencies.clear()
-                    bank.checked.clear()
-                    bank.found = bank.near = bank.capped = 0
-                for n in range(args.rounds):
-                    for bank in banks[:: 1 if n % 2 else -1]:
-                        await bank.round(rng)
-                small, big = (bank.figures() for bank in banks)
-                out[f"{dataset}_{args.small}"], out[f"{dataset}_{args.big}"] = small, big
-                out[f"{dataset}_p99_ratio"] = round(big["p99_ms"] / small["p99_ms"], 2)
+                index = await banks[1].index_bytes()
+                out[f"{dataset}_{args.big}_index_bytes_per_hash"] = round(index / args.big, 1)
+                await measure(banks, args.rounds, rng)
+                for cap in caps:
+                    small, big = (bank.tallies[cap].figures() for bank in banks)
+                    ratio = round(float(big["p99_ms"]) / float(small["p99_ms"]), 2)  # type: ignore[arg-type]
+                    out[f"{dataset}_cap{cap}"] = {
+                        str(args.small): small,
+                        str(args.big): big,
+                        "p99_ratio": ratio,
+                    }
+                    if dataset == "random" and cap == DEFAULT.cap:
+                        out["lookup_p50_ms_10k"] = small["p50_ms"]
+                        out["lookup_p99_ms_10k"] = small["p99_ms"]
+                        out["lookup_p50_ms_1m"] = big["p50_ms"]
+                        out["lookup_p99_ms_1m"] = big["p99_ms"]
                 if dataset == "random":
-                    out["lookup_p50_ms_10k"], out["lookup_p50_ms_1m"] = (
-                        small["p50_ms"],
-                        big["p50_ms"],
-                    )
-                    out["lookup_p99_ms_10k"], out["lookup_p99_ms_1m"] = (
-                        small["p99_ms"],
-                        big["p99_ms"],
-                    )
                     out["bytes_per_hash"] = out[f"random_{args.big}_load"]["bytes_per_hash"]  # type: ignore[index]
         if args.compare_layouts:
-            hashes = random_hashes(args.big, rng)
             out[f"intset_index_bytes_per_hash_{args.big}"] = await intset_index_bytes(
-                Path(tmp, "sets"), hashes
+                Path(tmp, "sets"), random_hashes(args.big, rng)
             )
     return out
 
@@ -268,6 +299,9 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--datasets", default="random,clustered")
+    parser.add_argument(
+        "--caps", type=int, nargs="*", default=[256], help="caps besides the default"
+    )
     parser.add_argument("--compare-layouts", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
