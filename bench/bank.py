@@ -109,10 +109,11 @@ def _postings(hashes: list[int]) -> list[dict[str, bytes]]:
 
 async def _hset_all(redis: Redis, key: str, mapping: dict[str, object]) -> None:
     items = list(mapping.items())
-    pipe = redis.pipeline(transaction=False)
-    for start in range(0, len(items), BATCH):
-        pipe.hset(key, mapping=dict(items[start : start + BATCH]))
-    await pipe.execute()
+    for start in range(0, len(items), 20 * BATCH):
+        pipe = redis.pipeline(transaction=False)
+        for at in range(start, min(start + 20 * BATCH, len(items)), BATCH):
+            pipe.hset(key, mapping=dict(items[at : at + BATCH]))
+        await pipe.execute()
 
 
 async def bulk_load(redis: Redis, hashes: list[int]) -> None:
@@ -127,13 +128,15 @@ async def bulk_load(redis: Redis, hashes: list[int]) -> None:
         bucket = records.setdefault(keys.records(VENDOR, slot), {})
         bucket[str(slot % keys.RECORDS_PER_BUCKET)] = _record(i)
         ids.setdefault(keys.ids(VENDOR, item), {})[item] = slot
-    pipe = redis.pipeline(transaction=False)
-    for key, mapping in [*records.items(), *ids.items()]:
-        pipe.hset(key, mapping=mapping)
-    await pipe.execute()
-    await redis.set(
-        keys.hashes(VENDOR), bytes(32) + b"".join(h.to_bytes(32, "big") for h in hashes)
-    )
+    commands = [*records.items(), *ids.items()]
+    for start in range(0, len(commands), 200):  # pipelines of a few MB: no write timeouts
+        pipe = redis.pipeline(transaction=False)
+        for key, mapping in commands[start : start + 200]:
+            pipe.hset(key, mapping=mapping)
+        await pipe.execute()
+    packed = bytes(32) + b"".join(h.to_bytes(32, "big") for h in hashes)
+    for start in range(0, len(packed), 1 << 20):  # grown as SETRANGE grows it, 1 MB at a time
+        await redis.append(keys.hashes(VENDOR), packed[start : start + (1 << 20)])
     await redis.set(keys.counter(VENDOR), len(hashes))
 
 
