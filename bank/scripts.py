@@ -17,7 +17,21 @@ from redis.exceptions import NoScriptError
 
 from bank import keys
 
-NAMES = ("add", "remove", "not_a_match", "lookup_image", "lookup_video")
+# Each file defines one function; the script is that function applied to KEYS and ARGV. A bigger
+# script (the decision, ingest) can prepend common.lua and the file and call the function.
+_ENTRY = {
+    "add": "return bank_add(KEYS[1], ARGV[1], ARGV[2], ARGV[3], {unpack(ARGV, 4)})",
+    "remove": "return bank_remove(KEYS[1], ARGV[1])",
+    "not_a_match": "return bank_not_a_match(KEYS[1], ARGV[1], ARGV[2])",
+    "lookup_image": (
+        "return bank_lookup_image(KEYS, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])"
+    ),
+    "lookup_video": (
+        "return bank_lookup_video(KEYS, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),"
+        " ARGV[4], {unpack(ARGV, 5)})"
+    ),
+}
+NAMES = tuple(_ENTRY)
 _CONSTANTS = {
     "RECORDS_PER_BUCKET": str(keys.RECORDS_PER_BUCKET),
     "ID_BUCKETS": str(keys.ID_BUCKETS),
@@ -39,7 +53,7 @@ def source(name: str) -> tuple[str, str]:
     """(Lua text, its SHA-1) of one script, common.lua first."""
     if name not in NAMES:
         raise KeyError(name)
-    text = _read("common") + "\n" + _read(name)
+    text = "\n".join([_read("common"), _read(name), _ENTRY[name]])
     return text, hashlib.sha1(text.encode()).hexdigest()
 
 

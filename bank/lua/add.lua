@@ -5,26 +5,27 @@
 -- ARGV[2]  "image" or "video"
 -- ARGV[3]  the record, tab-separated (bank/models.py Record.pack)
 -- ARGV[4…] the hashes, 32 raw bytes each: one for an image, one per kept frame for a video
--- Returns the entry number.
-local base, item_id, kind, record = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
-drop(base, item_id)
-local frames = #ARGV - 3
-local entry = redis.call('INCRBY', base .. ':next', frames) - frames + 1
-local raws = {}
-for n = 1, frames do
-  local slot = entry + n - 1
-  local raw = ARGV[3 + n]
-  local _, chunks = decode(raw)
-  raws[n] = raw
-  for c = 1, CHUNKS do
-    if kind == 'video' then
-      post(base .. ':vid:' .. (c - 1), chunks[c], pack32(slot) .. pack32(entry))
-    else
-      post(base .. ':img:' .. (c - 1), chunks[c], pack32(slot))
+-- Returns the entry number. The script is `bank_add` called with those (bank/scripts.py); a
+-- script that banks as part of a bigger step (the decision) prepends common.lua and this file
+-- and calls bank_add itself.
+local function bank_add(base, item_id, kind, record, raws)
+  drop(base, item_id)
+  local frames = #raws
+  local entry = redis.call('INCRBY', base .. ':next', frames) - frames + 1
+  for n = 1, frames do
+    local slot = entry + n - 1
+    local raw = raws[n]
+    local _, chunks = decode(raw)
+    for c = 1, CHUNKS do
+      if kind == 'video' then
+        post(base .. ':vid:' .. (c - 1), chunks[c], pack32(slot) .. pack32(entry))
+      else
+        post(base .. ':img:' .. (c - 1), chunks[c], pack32(slot))
+      end
     end
   end
+  redis.call('SETRANGE', base .. ':hashes', entry * 32, table.concat(raws))
+  redis.call('HSET', rec_key(base, entry), tostring(entry % RECORDS_PER_BUCKET), record)
+  redis.call('HSET', ids_key(base, item_id), item_id, entry)
+  return entry
 end
-redis.call('SETRANGE', base .. ':hashes', entry * 32, table.concat(raws))
-redis.call('HSET', rec_key(base, entry), tostring(entry % RECORDS_PER_BUCKET), record)
-redis.call('HSET', ids_key(base, item_id), item_id, entry)
-return entry
