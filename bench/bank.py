@@ -30,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 import numpy as np
 from redis.asyncio import Redis
@@ -107,7 +108,7 @@ def _postings(hashes: list[int]) -> list[dict[str, bytes]]:
     return out
 
 
-async def _hset_all(redis: Redis, key: str, mapping: dict[str, object]) -> None:
+async def _hset_all(redis: Redis, key: str, mapping: dict[str, bytes]) -> None:
     items = list(mapping.items())
     for start in range(0, len(items), 20 * BATCH):
         pipe = redis.pipeline(transaction=False)
@@ -121,8 +122,8 @@ async def bulk_load(redis: Redis, hashes: list[int]) -> None:
     1M on a busy VM): tests/bank/test_bench_load.py checks that both build the same thing."""
     for chunk, fields in enumerate(_postings(hashes)):
         await _hset_all(redis, keys.image_index(VENDOR, chunk), dict(fields))
-    records: dict[str, dict[str, object]] = {}
-    ids: dict[str, dict[str, object]] = {}
+    records: dict[str, dict[Any, Any]] = {}  # field -> value, as hset takes them
+    ids: dict[str, dict[Any, Any]] = {}
     for i in range(len(hashes)):
         slot, item = i + 1, f"itm_{i:022x}"
         bucket = records.setdefault(keys.records(VENDOR, slot), {})

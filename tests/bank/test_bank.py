@@ -151,6 +151,17 @@ async def test_not_a_match_stops_that_pair_only(redis: Redis) -> None:
     assert for_d is not None and for_d.item_id == "itm_b" and for_d.disputed
     await service.remove(redis=redis, vendor="v", item_id="itm_c")
     assert await nearest(redis, query, item_id="itm_a") is None
+    unbanked = await service.mark_not_a_match(
+        redis=redis, vendor="v", item_id="itm_a", banked_item_id="itm_gone"
+    )
+    assert unbanked is False
+
+
+async def test_an_escalated_decision_is_banked_flagged(redis: Redis) -> None:
+    banked = random_hash(random.Random(15))
+    await bank_image(redis, "v", "itm_a", banked, escalated=True)
+    match = await nearest(redis, banked)
+    assert match is not None and match.escalated and not match.disputed
 
 
 async def test_banks_are_per_vendor_unless_linked(redis: Redis) -> None:
