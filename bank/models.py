@@ -15,7 +15,7 @@ from typing import Literal
 
 Kind = Literal["image", "video"]
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
-ITEM_ID_RE = re.compile(r"^[^\t\n,:]{1,128}$")  # record and pair-list separators excluded
+ITEM_ID_RE = re.compile(r"^[^\t\n]{1,128}$")  # the record and pair-list separators excluded
 
 
 class BankError(ValueError):

@@ -40,9 +40,7 @@ def _hash(value: str) -> str:
 
 def _item(item_id: str) -> str:
     if not ITEM_ID_RE.match(item_id):
-        raise BankError(
-            f"item id must be 1-128 characters without tab, newline, ',' or ':'; got {item_id!r}"
-        )
+        raise BankError(f"item id must be 1-128 characters without tab or newline; got {item_id!r}")
     return item_id
 
 
