@@ -37,9 +37,9 @@ from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.redis_server import EmbeddedRedis
 from bank import keys, scripts, service
 from bank.models import Frame, Label, Lookup, Record, Settings
+from embedded_redis import EmbeddedRedis
 
 DEFAULT = Settings()
 
