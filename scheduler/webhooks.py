@@ -27,6 +27,7 @@ import ipaddress
 import json
 import logging
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -203,10 +204,10 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
     replaced by an identical one that has ours.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, verify: ssl.SSLContext | None = None) -> None:
         super().__init__(trust_env=False)  # no proxy from the environment: we pick the address
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=verify or httpx.create_ssl_context(trust_env=False),
             max_connections=100,  # httpx's defaults
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
@@ -214,9 +215,12 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
         )
 
 
-def delivery_client() -> httpx.AsyncClient:
-    """The HTTP client webhook deliveries must use: it connects only to checked addresses."""
-    return httpx.AsyncClient(transport=PinnedTransport(), trust_env=False)
+def delivery_client(verify: ssl.SSLContext | None = None) -> httpx.AsyncClient:
+    """The HTTP client webhook deliveries must use: it connects only to checked addresses.
+
+    `verify` replaces the system's certificate authorities (tests trust their own).
+    """
+    return httpx.AsyncClient(transport=PinnedTransport(verify), trust_env=False)
 
 
 async def _body(redis: Redis, event: dict[str, str]) -> str:
