@@ -118,9 +118,17 @@ async def system_resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def _port(url: str) -> int:
-    parts = urlsplit(url)
-    return parts.port or (443 if parts.scheme == "https" else 80)
+def _origin(url: str) -> tuple[str, int]:
+    """Host and port as httpcore will connect to them (IDNA-encoded, lowercase, default port).
+
+    The same parsing as the client's, so the pinned address is found under the name httpcore
+    asks for.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as e:
+        raise InvalidCallback(f"callback_url cannot be parsed: {e}") from e
+    return parsed.raw_host.decode("ascii"), parsed.port or (443 if parsed.scheme == "https" else 80)
 
 
 async def check_resolved(
@@ -130,9 +138,9 @@ async def check_resolved(
 
     Returns the checked addresses: the delivery connects to these and resolves nothing again.
     """
-    host = urlsplit(url).hostname or ""
+    host, port = _origin(url)
     try:
-        addresses = await (resolve or system_resolve)(host, _port(url))
+        addresses = await (resolve or system_resolve)(host, port)
     except OSError as e:
         raise InvalidCallback(f"callback host {host} does not resolve: {e}") from e
     if not addresses:
@@ -257,7 +265,7 @@ async def _send(
     try:
         addresses = await check_resolved(url, allow_private=allow_private, resolve=resolve)
         # This coroutine runs in its own task (asyncio.gather), so the pin is this delivery's.
-        _pins.set({(urlsplit(url).hostname or "", _port(url)): addresses})
+        _pins.set({_origin(url): addresses})
         response = await client.post(
             url,
             content=body,
