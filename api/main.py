@@ -9,7 +9,6 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 
-import httpx
 from fastapi import FastAPI
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -22,7 +21,7 @@ from api.settings import Settings
 from blur.config import BlurConfig
 from blur.limits import MediaLimits
 from blur.store import MediaStore
-from scheduler import keys
+from scheduler import keys, webhooks
 from scheduler.scripts import Scripts
 
 log = logging.getLogger(__name__)
@@ -84,7 +83,7 @@ def create_app(
             scripts=scripts,
             clock=clock,
             store=MediaStore(settings.media_root),
-            http=httpx.AsyncClient(),
+            http=webhooks.delivery_client(),
             signing_secret=await signing_secret(redis),
             limits=limits,
             blur=blur,

@@ -6,13 +6,12 @@ import asyncio
 import signal
 import time
 
-import httpx
-
 from api import workers
 from api.context import Context
 from api.main import connect, signing_secret
 from api.settings import Settings
 from blur.store import MediaStore
+from scheduler import webhooks
 from scheduler.scripts import Scripts
 
 
@@ -26,7 +25,7 @@ async def run(settings: Settings, *, count: int) -> None:
         scripts=scripts,
         clock=time.time,
         store=MediaStore(settings.media_root),
-        http=httpx.AsyncClient(),
+        http=webhooks.delivery_client(),
         signing_secret=await signing_secret(redis),
     )
     running = workers.start(ctx, count=count)

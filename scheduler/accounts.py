@@ -3,15 +3,20 @@
 Keys are 256-bit random secrets shown once; Redis holds only their SHA-256, so a copy of the
 database does not let anyone call the API. Lookup is by that hash, so there is no secret to
 compare byte by byte and nothing to time.
+
+Webhook secrets are different: we must sign with them, so Redis holds them as the vendor does.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import secrets
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import WatchError
 
 from scheduler import audit, keys
 from scheduler.errors import AlreadyExists, InvalidReference, NotFound
@@ -45,8 +50,51 @@ async def _create(
         raise AlreadyExists(f"'{ident}' already exists; choose another id.")
 
 
+WHSEC = "whsec_"
+ROTATION_OVERLAP = 24 * 3600  # the contract: both secrets sign for 24 hours
+
+
+def new_webhook_secret() -> str:
+    """A secret in the Standard Webhooks form: `whsec_` + standard base64 of 32 random bytes."""
+    return WHSEC + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def standard_key(secret: str) -> bytes:
+    """The HMAC key bytes of the `webhook-signature` header for a secret the vendor holds.
+
+    A secret that is `whsec_` followed by padded standard base64 (every secret we generate) keys
+    with the decoded bytes, as the spec says. Any other string (a secret the vendor chose, or one
+    we generated before the Standard Webhooks headers, `whsec_` + URL-safe base64 without padding,
+    which is never valid padded base64) keys with its UTF-8 bytes: nothing stored has to change,
+    and its `whsec_` form is `whsec_` + base64 of those bytes (see `whsec_form`). The rule is
+    strict on purpose: lenient decoders drop `-` and `_` silently and would give other bytes.
+    """
+    if secret.startswith(WHSEC):
+        try:
+            key = base64.b64decode(secret[len(WHSEC) :], validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if key:
+            return key
+    return secret.encode()
+
+
+def whsec_form(secret: str) -> str:
+    """The secret as a Standard Webhooks library takes it (the secret itself when generated)."""
+    return WHSEC + base64.b64encode(standard_key(secret)).decode()
+
+
+def signing_secrets(vendor: dict[str, str], now: float) -> list[str]:
+    """The secrets that sign a delivery now: the current one, and the previous one for 24 h."""
+    current = [vendor.get("webhook_secret") or ""]
+    previous = vendor.get("webhook_secret_previous")
+    if previous and now < float(vendor.get("webhook_secret_previous_until") or 0):
+        return [*current, previous]
+    return current
+
+
 async def create_vendor(*, scripts: Scripts, body: VendorIn, now: float) -> dict[str, Any]:
-    secret = body.webhook_secret or "whsec_" + secrets.token_urlsafe(32)
+    secret = body.webhook_secret or new_webhook_secret()
     record = {"id": body.id, "name": body.name, "webhook_secret": secret, "created_at": now}
     await _create(scripts, keys.vendor(body.id), keys.vendor(body.id), body.id, record)
     return record
@@ -142,6 +190,49 @@ async def get_vendor(*, redis: Redis, vendor_id: str) -> dict[str, str]:
     if not raw:
         raise NotFound(f"No vendor '{vendor_id}'.")
     return raw
+
+
+async def rotate_webhook_secret(
+    *, redis: Redis, vendor_id: str, now: float, actor: str = "system"
+) -> dict[str, str]:
+    """A new webhook secret, shown once; the one it replaces keeps signing for 24 hours.
+
+    Vendors deploy the new secret while the old one still verifies, so no delivery fails in
+    between. A second rotation inside the window retires the oldest secret at once: only two
+    secrets ever sign. The read and the write are one optimistic transaction (WATCH), so two
+    admins rotating at once cannot both believe their secret is the current one.
+    """
+    key = keys.vendor(vendor_id)
+    secret = new_webhook_secret()
+    async with redis.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                await pipe.watch(key)
+                current = await pipe.hget(key, "webhook_secret")
+                if current is None:
+                    raise NotFound(f"No vendor '{vendor_id}'; create it with POST /v1/vendors.")
+                pipe.multi()
+                pipe.hset(
+                    key,
+                    mapping={
+                        "webhook_secret": secret,
+                        "webhook_secret_previous": current,
+                        "webhook_secret_previous_until": now + ROTATION_OVERLAP,
+                        "webhook_secret_rotated_at": now,
+                    },
+                )
+                audit.append(
+                    pipe,
+                    now=now,
+                    action="vendor.webhook_secret.rotate",
+                    actor=actor,
+                    subject=vendor_id,
+                    previous_signs_until=now + ROTATION_OVERLAP,
+                )
+                await pipe.execute()
+                return {"webhook_secret": secret}
+            except WatchError:
+                continue
 
 
 async def team_exists(*, redis: Redis, team: str) -> bool:

@@ -65,3 +65,11 @@ async def revoke_key(key_id: Ident, ctx: ContextDep, who: Admin) -> Response:
         redis=ctx.redis, key_id=key_id, now=ctx.clock(), actor=audit.actor(who)
     )
     return Response(status_code=204)
+
+
+@router.post("/vendors/{vendor_id}/webhook-secret")
+async def rotate_webhook_secret(vendor_id: Ident, ctx: ContextDep, who: Admin) -> dict[str, str]:
+    """A new webhook secret, shown only here; the old one also signs for 24 hours."""
+    return await accounts.rotate_webhook_secret(
+        redis=ctx.redis, vendor_id=vendor_id, now=ctx.clock(), actor=audit.actor(who)
+    )

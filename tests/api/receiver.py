@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from dataclasses import dataclass, field
 
 
@@ -12,13 +13,18 @@ class Receiver:
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     server: asyncio.base_events.Server | None = None
     port: int = 0
+    host: str = "127.0.0.1"  # any loopback address: 127.0.0.2 too, on Linux
+    tls: ssl.SSLContext | None = None  # serve https with this context
+    server_names: list[str | None] = field(default_factory=list)  # SNI seen, over https
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"http://{self.host}:{self.port}/hook"
 
     async def start(self) -> None:
-        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        if self.tls:
+            self.tls.sni_callback = lambda _sock, name, _ctx: self.server_names.append(name)
+        self.server = await asyncio.start_server(self._handle, self.host, self.port, ssl=self.tls)
         self.port = self.server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:

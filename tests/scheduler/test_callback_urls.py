@@ -40,3 +40,15 @@ async def test_a_name_that_resolves_to_a_private_address_is_refused_at_delivery(
     with pytest.raises(InvalidCallback):
         await check_resolved("https://127.0.0.1/h", allow_private=False)
     await check_resolved("https://127.0.0.1/h", allow_private=True)
+
+
+async def test_the_checked_addresses_come_back_under_the_name_the_client_connects_to() -> None:
+    asked: list[tuple[str, int]] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        asked.append((host, port))
+        return ["93.184.216.34"]
+
+    url = "https://Bücher.Example/h"
+    assert await check_resolved(url, allow_private=False, resolve=resolve) == ["93.184.216.34"]
+    assert asked == [("xn--bcher-kva.example", 443)]  # IDNA and lowercase, as httpcore asks
