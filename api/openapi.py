@@ -392,8 +392,12 @@ def _tighten(schema: dict[str, Any]) -> None:
         "$ref": "#/components/schemas/ItemIn",
         "description": "The item's fields, as a JSON part",
     }
-    # No `minLength`: empty bytes are refused like any other non-media bytes (415), which
-    # `format: binary` cannot describe either.
+    # No `minLength`: which bytes are media no schema can say (`format: binary`), and an empty
+    # part is refused as any other bytes that do not decode.
+    form["schema"]["properties"]["media"]["description"] = (
+        "The image or video file. Bytes of no supported format are 415; bytes of a supported "
+        "format that do not decode (an empty part, a truncated file) are 422."
+    )
     form["schema"]["additionalProperties"] = False  # other parts are refused or ignored
     form["encoding"] = {"item": {"contentType": "application/json"}}
     content["application/json"]["schema"] = {
