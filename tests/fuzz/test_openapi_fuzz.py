@@ -32,6 +32,7 @@ import pytest
 import uvicorn
 from pydantic import SecretStr
 
+from api import paging
 from api.main import create_app
 from api.settings import Settings
 
@@ -321,3 +322,20 @@ def test_the_document_names_every_error_as_a_problem_and_links_resolve() -> None
         assert list(operations["GET", path]["responses"]["200"]["content"]) == ["text/csv"]
     assert "503" in operations["GET", "/readyz"]["responses"]
     assert operations["DELETE", "/v1/keys/{key_id}"]["x-roles"] == ["admin"]
+    # 404 from the scope checks, which take the path parameter themselves (api/deps.py).
+    for key in [
+        ("GET", "/v1/reviewers/{reviewer_id}/exposure"),
+        ("PUT", "/v1/teams/{team}/policy"),
+        ("POST", "/v1/assignments/{assignment_id}/decision"),
+    ]:
+        assert "404" in operations[key]["responses"], key
+    # A cursor the codec issues fits the documented shape; a made-up string does not.
+    for path in ("/v1/audit", "/v1/alerts", "/v1/items", "/v1/teams/{team}/exposure"):
+        (cursor,) = [p for p in operations["GET", path]["parameters"] if p["name"] == "cursor"]
+        shape = re.compile(cursor["schema"]["pattern"])
+        assert shape.search(paging.encode(b"secret", path, "1234-0"))
+        assert not shape.search("") and not shape.search("not a cursor")
+    # JSON Schema's names for Pydantic's bounds, so clients and schemathesis honour them.
+    sla = document["components"]["schemas"]["ItemIn"]["properties"]["sla_seconds"]["anyOf"][0]
+    assert sla == {"type": "integer", "exclusiveMinimum": 0, "maximum": 90 * 86400}
+    assert not re.search(r'"(gt|ge|lt|le)":', json.dumps(document))
