@@ -27,7 +27,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from api import deps
+from api import deps, paging
 from api.problems import MEDIA_TYPE
 from scheduler.models import ItemIn
 
@@ -203,6 +203,14 @@ def _params(dependant: Dependant) -> Iterator[Any]:
         yield from _params(sub)
 
 
+def _path_params(dependant: Dependant) -> Iterator[Any]:
+    """Path parameters of the route and of every dependency: a scope check such as
+    `deps.team_in_scope` takes the path parameter itself, and answers 404 for it."""
+    yield from dependant.path_params
+    for sub in dependant.dependencies:
+        yield from _path_params(sub)
+
+
 def _roles(call: Any) -> tuple[str, ...] | None:
     """The roles a `deps.require(...)` check admits, read from its closure; None if not one."""
     if getattr(call, "__qualname__", "") != f"{deps.require.__name__}.<locals>.check":
@@ -229,8 +237,10 @@ def _derived(
         statuses |= {400, 413, 422}
     if list(_params(route.dependant)):
         statuses.add(422)
-    if route.dependant.path_params:
+    if any(True for _ in _path_params(route.dependant)):
         statuses.add(404)
+    if paging._page in calls:
+        _cursor(operation)
     if roles:
         operation["x-roles"] = sorted({r for group in roles for r in group})
         allowed = " or ".join(operation["x-roles"])
@@ -238,6 +248,49 @@ def _derived(
         text = operation.get("description", "")
         operation["description"] = f"{text}\n\n{note}".strip() if note not in text else text
     return statuses, authed
+
+
+# The shape `api/paging.py` gives every cursor: base64url of the position, a dot, base64url of a
+# 12-byte tag (16 characters). A cursor of another shape is refused, and schema-invalid; one of
+# this shape may still be refused (422): only the service can tell which ones it issued.
+CURSOR_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16}$",
+    "maxLength": 512,
+}
+CURSOR_DESCRIPTION = (
+    "`next_cursor` of the previous page, exactly as given. Opaque: only a cursor this service "
+    "issued for this same list (path and filters) is accepted; any other is a 422 `Invalid "
+    "cursor`, and the fix is to start again without one."
+)
+
+
+def _cursor(operation: dict[str, Any]) -> None:
+    """The `cursor` query parameter of a paged list, with the codec's shape and its rule."""
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "query" and parameter["name"] == "cursor":
+            parameter["schema"] = {**CURSOR_SCHEMA, "title": "Cursor"}
+            parameter["description"] = CURSOR_DESCRIPTION
+
+
+# Pydantic writes a bound it cannot push into the core schema (an `int | None` with a before
+# validator, as `WholeNumber | None`) under its own names; JSON Schema spells them so.
+_BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", "le": "maximum"}
+
+
+def _json_schema_bounds(node: Any) -> None:
+    """Rename pydantic's `gt`/`ge`/`lt`/`le` in number schemas to JSON Schema's keywords, or
+    validators and generators ignore them and call out-of-range values valid."""
+    if isinstance(node, dict):
+        if node.get("type") in ("integer", "number"):
+            for ours, theirs in _BOUNDS.items():
+                if ours in node:
+                    node[theirs] = node.pop(ours)
+        for value in node.values():
+            _json_schema_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _json_schema_bounds(value)
 
 
 def _problem_response(
@@ -339,7 +392,12 @@ def _tighten(schema: dict[str, Any]) -> None:
         "$ref": "#/components/schemas/ItemIn",
         "description": "The item's fields, as a JSON part",
     }
-    form["schema"]["properties"]["media"] |= {"minLength": 1}
+    # No `minLength`: which bytes are media no schema can say (`format: binary`), and an empty
+    # part is refused as any other bytes that do not decode.
+    form["schema"]["properties"]["media"]["description"] = (
+        "The image or video file. Bytes of no supported format are 415; bytes of a supported "
+        "format that do not decode (an empty part, a truncated file) are 422."
+    )
     form["schema"]["additionalProperties"] = False  # other parts are refused or ignored
     form["encoding"] = {"item": {"contentType": "application/json"}}
     content["application/json"]["schema"] = {
@@ -378,6 +436,7 @@ def document(app: FastAPI) -> dict[str, Any]:
             "session cookie from `POST /v1/session` instead.",
         }
     }
+    _json_schema_bounds(models)
     _tighten(schema)
     for route in routing.iter_route_contexts(app.routes):
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
