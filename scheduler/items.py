@@ -13,6 +13,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from blur import hashing
 from blur import keys as blur_keys
 from blur import worker as blur_worker
 from exposure import weights as exposure_weights
@@ -118,6 +119,8 @@ async def ingest(
         "status": status.value,
         "media_type": media_type,
         "text": body.text or "",
+        # The exact-duplicate key of a text item (blur.hashing.text_key): what the bank matches.
+        "text_key": hashing.text_key(body.text) if media is None and body.text else "",
         "created_at": now,
         "media": json.dumps({"original": media.digest} if media else {}),
         "mime": json.dumps({"original": media.mime} if media else {}),

@@ -23,8 +23,13 @@ async def media_ready(
     levels: dict[str, str],
     mime: dict[str, str],
     detected: list[dict[str, Any]],
+    pdq: str = "",
 ) -> bool:
-    """Queue a processing item with its derivatives; False if it was not processing."""
+    """Queue a processing item with its derivatives; False if it was not processing.
+
+    `pdq` is the worker's hashes in blur.hashing.pack's form: stored on the item so its decision
+    can enter the bank, and looked up in the bank before the item is queued (docs/matching.md).
+    """
     raw = await items.get_raw(redis=redis, item_id=item_id)
     labels = json.loads(raw["labels"]) + detected
     derived = items.routing_fields(
@@ -43,6 +48,7 @@ async def media_ready(
         "labels": json.dumps(labels),
         "media": json.dumps({"original": original, **levels}),
         "mime": json.dumps({**json.loads(raw["mime"]), **mime}),
+        "pdq": pdq,
     }
     flat = [str(x) for pair in fields.items() for x in pair]
     applied = await scripts.ready(
