@@ -38,6 +38,7 @@ def build(ctx: Context, consumer: str) -> BlurWorker:
             mime=result.mime,
             detected=result.labels,
             pdq=hashing.pack(result.pdq),
+            now=ctx.clock(),
         )
 
     async def failed(item_id: str, reason: str) -> None:
