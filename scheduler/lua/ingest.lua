@@ -21,8 +21,11 @@ end
 if redis.call('HGET', KEYS[2], 'status') == 'queued' then
   if ARGV[7] ~= '' then
     local spec = cjson.decode(ARGV[7])
-    local m = find_match({unpack(KEYS, 7)}, spec, ARGV[2])
-    if m and apply_match(ARGV[2], spec, m, tonumber(ARGV[4]), KEYS[6]) == 'auto' then
+    -- A lookup that fails (a damaged bank) leaves the item queued unmatched, never lost.
+    local ok, m = pcall(find_match, {unpack(KEYS, 7)}, spec, ARGV[2])
+    if not ok then redis.call('HSET', KEYS[2], 'match_error',
+      type(m) == 'table' and tostring(m.err) or tostring(m)) end
+    if ok and m and apply_match(ARGV[2], spec, m, tonumber(ARGV[4]), KEYS[6]) == 'auto' then
       return {1, ARGV[2]}
     end
   end

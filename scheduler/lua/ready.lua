@@ -16,8 +16,11 @@ if redis.call('HGET', KEYS[1], 'status') == 'queued' then
   redis.call('HSET', KEYS[1], 'pool', KEYS[2], 'score', ARGV[2])
   if ARGV[4] ~= '' then
     local spec = cjson.decode(ARGV[4])
-    local m = find_match({unpack(KEYS, 5)}, spec, ARGV[1])
-    if m and apply_match(ARGV[1], spec, m, tonumber(ARGV[3]), KEYS[4]) == 'auto' then
+    -- A lookup that fails (a damaged bank) leaves the item queued unmatched, never lost.
+    local ok, m = pcall(find_match, {unpack(KEYS, 5)}, spec, ARGV[1])
+    if not ok then redis.call('HSET', KEYS[1], 'match_error',
+      type(m) == 'table' and tostring(m.err) or tostring(m)) end
+    if ok and m and apply_match(ARGV[1], spec, m, tonumber(ARGV[3]), KEYS[4]) == 'auto' then
       return 1
     end
   end

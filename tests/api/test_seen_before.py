@@ -267,3 +267,37 @@ async def test_an_admin_removes_an_entry_and_matches_stop_at_once(api: Api, redi
     r = await api.client.delete(f"/v1/bank/{first['id']}", headers={"Authorization": "Bearer x"})
     assert r.status_code == 401
     assert (await api.client.delete("/v1/bank/itm_nope", headers=api.admin)).status_code == 404
+
+
+async def test_a_video_reupload_matches_its_banked_video(api: Api, redis: Redis) -> None:
+    keys = await api.world()
+    clip = synthetic.video("mp4", frames=48, fps=12)
+    first = await _media(api, keys["vendor"], "a", clip)
+    await _decide(api, keys["r1"], verdict="remove")
+    copy = await _media(api, keys["vendor"], "b", clip, match_policy="auto")
+    assert copy["match"]["item_id"] == first["id"]
+    assert copy["status"] == "decided" and copy["decision"]["decided_by"] == "match"
+
+
+async def test_a_failing_lookup_leaves_the_item_queued_unmatched(api: Api, redis: Redis) -> None:
+    keys = await api.world()
+    await api.text_item(keys["vendor"], "a", text="words")
+    await _decide(api, keys["r1"], verdict="remove")
+    await redis.set("safeshift:bank:{v1}:txt", "damaged")  # the wrong type: HGET fails
+    copy = await api.text_item(keys["vendor"], "b", text="words", match_policy="auto")
+    assert copy["status"] == "queued" and "match" not in copy
+    assert "WRONGTYPE" in (await _raw(redis, copy["id"]))["match_error"]
+    assert (await api.post("/v1/assignments", keys["r1"])).status_code == 201
+
+
+async def test_a_crash_before_the_match_loses_nothing(api: Api, redis: Redis) -> None:
+    keys = await api.world()
+    first = await _media(api, keys["vendor"], "a", picture())
+    await _decide(api, keys["r1"], verdict="remove")
+    # the copy is ingested, and the process dies before any worker prepared (and matched) it
+    status, copy = await upload(api, keys["vendor"], "b", picture(), match_policy="auto")
+    assert status == 201 and copy["status"] == "processing"
+    # a fresh worker (another process, after the restart) takes the job over and matches it
+    await work_until_done(api, [copy["id"]])
+    after = (await api.get(f"/v1/items/{copy['id']}")).json()
+    assert after["status"] == "decided" and after["match"]["item_id"] == first["id"]
