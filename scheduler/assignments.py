@@ -114,14 +114,31 @@ def _canonical(decision: DecisionIn) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"))
 
 
+# What a decision's bank entry is made of (not the text itself, which can be 100 kB).
+_BANK_FIELDS = (
+    "id",
+    "vendor",
+    "media_type",
+    "pdq",
+    "text_key",
+    "severity",
+    "labels",
+    "match_item",
+    "match_vendor",
+)
+
+
 async def _bank_args(
     redis: Redis, reviewer: str, assignment_id: str, decision: DecisionIn, now: float
 ) -> matching.BankArgs:
     """The bank entry this decision writes in its own script. The item's hashes never change
     once it is queued, so reading them first is safe; the script checks the assignment."""
     item_id, owner = await redis.hmget(keys.assignment(assignment_id), "item", "reviewer")
-    item = await redis.hgetall(keys.item(item_id)) if item_id and owner == reviewer else {}
-    if not item:  # not this reviewer's: the script answers not_found without banking anything
+    item: dict[str, str] = {}
+    if item_id and owner == reviewer:
+        values = await redis.hmget(keys.item(item_id), _BANK_FIELDS)
+        item = {k: v for k, v in zip(_BANK_FIELDS, values, strict=True) if v is not None}
+    if not item.get("id"):  # not this reviewer's: the script answers not_found, banks nothing
         return matching.BankArgs(["", ""], ["", "", "", ""])
     if decision.not_a_match and not item.get("match_item"):
         raise InvalidInput(
