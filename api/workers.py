@@ -9,6 +9,7 @@ import socket
 from dataclasses import dataclass, field
 
 from api.context import Context
+from blur import hashing
 from blur.worker import BlurWorker, DerivedMedia
 from scheduler import processing
 
@@ -36,6 +37,8 @@ def build(ctx: Context, consumer: str) -> BlurWorker:
             levels=result.levels,
             mime=result.mime,
             detected=result.labels,
+            pdq=hashing.pack(result.pdq),
+            now=ctx.clock(),
         )
 
     async def failed(item_id: str, reason: str) -> None:

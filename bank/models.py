@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["image", "video"]
+Kind = Literal["image", "video", "text"]
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 ITEM_ID_RE = re.compile(r"^[^\t\n]{1,128}$")  # the record and pair-list separators excluded
 
@@ -41,6 +41,7 @@ class Settings:
     video_frame_cap: int = 64  # candidates verified per frame of a video lookup
     video_query_frames: int = 120  # a longer query video is sampled evenly down to this
     video_bank_frames: int = 900  # a longer banked video keeps this many frames, evenly
+    auto_distance: int = 8  # `auto` applies a prior decision without a human only this close
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,10 @@ class Record:
 
     def pack(self) -> str:
         """Tab-separated: item, verdict, decided_at (whole seconds), severity (empty when it is
-        the labels' highest), quality, kind and flags ("i"/"v", then "e" escalated, "n"
+        the labels' highest), quality, kind and flags ("i"/"v"/"t", then "e" escalated, "n"
         disputed), frames (empty for an image), labels. A banked image's record is then under
         64 bytes, the size Redis keeps in a bucket's compact encoding."""
-        flags = "v" if self.kind == "video" else "i"
+        flags = {"video": "v", "text": "t"}.get(self.kind, "i")
         flags += ("e" if self.escalated else "") + ("n" if self.disputed else "")
         highest = max((label.severity for label in self.labels), default=None)
         severity = "" if highest == self.severity else f"{self.severity:g}"
@@ -100,7 +101,7 @@ class Record:
             quality=int(quality),
             escalated="e" in flags,
             disputed="n" in flags,
-            kind="video" if flags.startswith("v") else "image",
+            kind={"v": "video", "t": "text"}.get(flags[:1], "image"),
             frames=int(frames or 1),
             labels=parsed,
         )

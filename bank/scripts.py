@@ -15,7 +15,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
-from bank import keys
+from bank.lua import CONSTANTS
 
 # Each file defines one function; the script is that function applied to KEYS and ARGV. A bigger
 # script (the decision, ingest) can prepend common.lua and the file and call the function.
@@ -32,13 +32,7 @@ _ENTRY = {
     ),
 }
 NAMES = tuple(_ENTRY)
-_CONSTANTS = {
-    "RECORDS_PER_BUCKET": str(keys.RECORDS_PER_BUCKET),
-    "ID_BUCKETS": str(keys.ID_BUCKETS),
-    # Lua tables are 1-based: POP[0] is set by its own key, the rest in order.
-    "HEX": "{[0] = '00', " + ", ".join(f"'{b:02x}'" for b in range(1, 256)) + "}",
-    "POP": "{[0] = 0, " + ", ".join(str(bin(b).count("1")) for b in range(1, 256)) + "}",
-}
+_CONSTANTS = CONSTANTS  # shared with the composed library (bank/lua/__init__.py)
 
 
 def _read(name: str) -> str:
@@ -50,10 +44,10 @@ def _read(name: str) -> str:
 
 @cache
 def source(name: str) -> tuple[str, str]:
-    """(Lua text, its SHA-1) of one script, common.lua first."""
+    """(Lua text, its SHA-1) of one script, common.lua and text.lua first."""
     if name not in NAMES:
         raise KeyError(name)
-    text = "\n".join([_read("common"), _read(name), _ENTRY[name]])
+    text = "\n".join([_read("common"), _read("text"), _read(name), _ENTRY[name]])
     return text, hashlib.sha1(text.encode()).hexdigest()
 
 

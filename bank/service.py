@@ -8,6 +8,7 @@ anything up: `add` returns None and a lookup answers no match, having probed not
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -56,6 +57,64 @@ def _kept(frames: Sequence[Frame], settings: Settings, most: int) -> list[str]:
     return kept
 
 
+@dataclass(frozen=True)
+class Entry:
+    """What one decision puts in the bank: the record and its hashes (or its text key).
+
+    Built in Python and written by Lua: bank_add (or bank_add_text) runs inside the decision's
+    own script (scheduler/lua/decide.lua), so a decision never exists without its bank entry."""
+
+    kind: Kind
+    record: str
+    hashes: tuple[bytes, ...] = ()
+    text_key: str = ""
+
+
+def entry(
+    *,
+    item_id: str,
+    verdict: str,
+    decided_at: float,
+    frames: Sequence[Frame] = (),
+    kind: Kind = "image",
+    labels: Sequence[Label] = (),
+    severity: float = 0.0,
+    escalated: bool = False,
+    text_key: str = "",
+    settings: Settings = DEFAULT,
+) -> Entry | None:
+    """The bank entry of a final decision; None when nothing is good enough to bank (no hash of
+    quality >= `settings.min_quality`, or a text without its key)."""
+    if verdict == "escalate":
+        raise NotBankable("an escalated item enters the bank when it is finally decided")
+    if kind == "text":
+        hashes: list[str] = []
+        quality = 100  # an exact key has no quality to speak of: it matches or it does not
+        if not text_key:
+            return None
+    else:
+        if kind == "image" and len(frames) != 1:
+            raise BankError(f"an image has exactly one hash; got {len(frames)}")
+        hashes = _kept(frames, settings, settings.video_bank_frames)
+        if not hashes:
+            return None
+        good = [f.quality for f in frames if f.quality >= settings.min_quality]
+        quality = round(sum(good) / len(good))
+    record = Record(
+        item_id=_item(item_id),
+        verdict=verdict,
+        decided_at=decided_at,
+        severity=severity,
+        quality=quality,
+        escalated=escalated,
+        disputed=False,
+        kind=kind,
+        frames=max(1, len(hashes)),
+        labels=tuple(labels),
+    )
+    return Entry(kind, record.pack(), tuple(map(bytes.fromhex, hashes)), text_key)
+
+
 async def add(
     *,
     redis: Redis,
@@ -75,32 +134,24 @@ async def add(
     A banked item added again replaces its entry. `escalated` says the item went through an
     escalation before this decision: such decisions are shown, never applied automatically.
     """
-    if verdict == "escalate":
-        raise NotBankable("an escalated item enters the bank when it is finally decided")
-    if kind == "image" and len(frames) != 1:
-        raise BankError(f"an image has exactly one hash; got {len(frames)}")
-    hashes = _kept(frames, settings, settings.video_bank_frames)
-    if not hashes:
-        return None
-    good = [f.quality for f in frames if f.quality >= settings.min_quality]
-    quality = round(sum(good) / len(good))
-    record = Record(
-        item_id=_item(item_id),
+    banked = entry(
+        item_id=item_id,
         verdict=verdict,
         decided_at=decided_at,
-        severity=severity,
-        quality=quality,
-        escalated=escalated,
-        disputed=False,
+        frames=frames,
         kind=kind,
-        frames=len(hashes),
-        labels=tuple(labels),
+        labels=labels,
+        severity=severity,
+        escalated=escalated,
+        settings=settings,
     )
+    if banked is None:
+        return None
     reply = await scripts.run(
         redis,
         "add",
         keys=[keys.base(vendor)],
-        args=[item_id, kind, record.pack(), *map(bytes.fromhex, hashes)],
+        args=[item_id, kind, banked.record, *banked.hashes],
     )
     return int(reply)
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from scheduler import keys
-from scheduler.errors import Conflict, LeaseLost, NotFound
+from scheduler import keys, matching
+from scheduler.errors import Conflict, InvalidInput, LeaseLost, NotFound
 from scheduler.ids import new_id
 from scheduler.models import VIEW_FIELDS, DecisionIn
 from scheduler.scripts import Scripts
@@ -114,12 +114,61 @@ def _canonical(decision: DecisionIn) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"))
 
 
+# What a decision's bank entry is made of (not the text itself, which can be 100 kB).
+_BANK_FIELDS = (
+    "id",
+    "vendor",
+    "media_type",
+    "pdq",
+    "text_key",
+    "severity",
+    "labels",
+    "match_item",
+    "match_vendor",
+)
+
+
+async def _bank_args(
+    redis: Redis, reviewer: str, assignment_id: str, decision: DecisionIn, now: float
+) -> matching.BankArgs:
+    """The bank entry this decision writes in its own script. The item's hashes never change
+    once it is queued, so reading them first is safe; the script checks the assignment."""
+    item_id, owner = await redis.hmget(keys.assignment(assignment_id), "item", "reviewer")
+    item: dict[str, str] = {}
+    if item_id and owner == reviewer:
+        values = await redis.hmget(keys.item(item_id), _BANK_FIELDS)
+        item = {k: v for k, v in zip(_BANK_FIELDS, values, strict=True) if v is not None}
+    if not item.get("id"):  # not this reviewer's: the script answers not_found, banks nothing
+        return matching.BankArgs(["", ""], ["", "", "", ""])
+    if decision.not_a_match and not item.get("match_item"):
+        raise InvalidInput(
+            "not_a_match says the prior decision shown was for something else, but no prior"
+            " decision was shown with this item (it has no `seen_before`); leave it out.",
+            ["body", "not_a_match"],
+        )
+    labels = [x.model_dump() for x in decision.labels] or json.loads(item.get("labels", "[]"))
+    return matching.bank_args(
+        item=item,
+        verdict=decision.verdict.value,
+        labels=labels,
+        decided_at=now,
+        not_a_match=decision.not_a_match,
+    )
+
+
 async def decide(
-    *, scripts: Scripts, reviewer: str, assignment_id: str, decision: DecisionIn, now: float
+    *,
+    scripts: Scripts,
+    reviewer: str,
+    assignment_id: str,
+    decision: DecisionIn,
+    now: float,
 ) -> tuple[str, bool]:
-    """Record the decision once; returns (item id, whether this call recorded it)."""
+    """Record the decision once, with its bank entry; returns (item id, whether this call
+    recorded it)."""
+    bank = await _bank_args(scripts.redis, reviewer, assignment_id, decision, now)
     reply = await scripts.decide(
-        keys=[keys.assignment(assignment_id), keys.LEASES, keys.OUTBOX],
+        keys=[keys.assignment(assignment_id), keys.LEASES, keys.OUTBOX, *bank.keys],
         args=[
             reviewer,
             now,
@@ -127,6 +176,7 @@ async def decide(
             _canonical(decision),
             decision.played_seconds or 0,
             int(decision.sound),
+            *bank.args,
         ],
     )
     _raise_for(reply[0], assignment_id)

@@ -13,10 +13,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from blur import hashing
 from blur import keys as blur_keys
 from blur import worker as blur_worker
 from exposure import weights as exposure_weights
-from scheduler import keys, pools
+from scheduler import keys, matching, pools
 from scheduler.errors import NotFound
 from scheduler.ids import new_id
 from scheduler.models import ItemIn, ItemStatus
@@ -92,6 +93,8 @@ async def ingest(
 ) -> tuple[dict[str, Any], bool]:
     """Store the item, or find the one this vendor already sent; returns (item, created)."""
     item_id = new_id("itm", now)
+    # The exact-duplicate key of a text item (blur.hashing.text_key): what the bank matches.
+    text_key = hashing.text_key(body.text) if media is None and body.text else ""
     labels = [{**label.model_dump(), "source": "vendor"} for label in body.labels]
     media_type = media.kind if media else "text"
     deadline = _deadline(body, now)
@@ -118,12 +121,25 @@ async def ingest(
         "status": status.value,
         "media_type": media_type,
         "text": body.text or "",
+        # The exact-duplicate key of a text item (blur.hashing.text_key): what the bank matches.
+        "text_key": text_key,
+        "match_policy": body.match_policy or "",
         "created_at": now,
         "media": json.dumps({"original": media.digest} if media else {}),
         "mime": json.dumps({"original": media.mime} if media else {}),
         **derived,
     }
     flat = [str(x) for pair in fields.items() for x in pair]
+    # A text item is looked up in the bank in the ingest script itself (media: once processed).
+    bases, spec = [], ""
+    if status is ItemStatus.queued and text_key:
+        bases, spec = await matching.lookup_args(
+            redis=redis,
+            vendor=vendor,
+            policy=body.match_policy,
+            media_type="text",
+            text_key=text_key,
+        )
     # A processing item and its media job are written in one step: neither exists without the other.
     job = ""
     if media is not None and status is ItemStatus.processing:
@@ -137,8 +153,10 @@ async def ingest(
             derived["pool"],
             keys.HEADS,
             blur_keys.JOBS,
+            keys.OUTBOX,
+            *bases,
         ],
-        args=[body.external_id, item_id, derived["score"], now, body.queue, job, *flat],
+        args=[body.external_id, item_id, derived["score"], now, body.queue, job, spec, *flat],
     )
     return await get(redis=redis, item_id=existing_id, vendor=vendor), bool(created)
 
@@ -185,7 +203,14 @@ def render(raw: dict[str, str]) -> dict[str, Any]:
         item["text"] = raw["text"]
     if raw.get("failure"):
         item["failure"] = raw["failure"]
+    match = matching.rendered_match(raw)
+    if match is not None:
+        item["match"] = match
     if raw.get("decision"):
         decided_at = rfc3339(float(raw["decided_at"]))
-        item["decision"] = {**json.loads(raw["decision"]), "decided_at": decided_at}
+        item["decision"] = {
+            **json.loads(raw["decision"]),
+            "decided_at": decided_at,
+            "decided_by": raw.get("decided_how") or "reviewer",
+        }
     return item

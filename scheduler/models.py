@@ -98,7 +98,12 @@ VIEW_FIELDS = (
     "text",
     "media",
     "mime",
+    "match_record",
+    "match_distance",
 )
+
+
+MatchPolicy = Literal["auto", "assist", "off"]
 
 
 class ItemStatus(StrEnum):
@@ -132,6 +137,9 @@ class ItemIn(Strict):
     labels: list[Label] = Field(default_factory=list, max_length=64)
     callback_url: str | None = Field(default=None, max_length=2048)
     text: str | None = Field(default=None, max_length=100_000)
+    # Seen before (issue 17): what a prior decision of the same content does to this item;
+    # absent: the vendor's setting (default `assist`).
+    match_policy: MatchPolicy | None = None
 
 
 class Verdict(StrEnum):
@@ -147,12 +155,22 @@ class DecisionIn(Strict):
     # What the reviewer tool saw of a video: recorded in the exposure event; sound raises the dose.
     played_seconds: float | None = Field(default=None, ge=0, le=86_400, allow_inf_nan=False)
     sound: bool = False
+    # Seen before: the prior decision shown was for something else. The pair never matches
+    # again, and this decision enters the bank as its own entry.
+    not_a_match: bool = False
 
 
 class VendorIn(Strict):
     id: Ident
     name: str = Field(min_length=1, max_length=200)
     webhook_secret: str | None = Field(default=None, min_length=16, max_length=256)
+
+
+class VendorPatch(Strict):
+    """`PATCH /v1/vendors/{id}`: seen-before settings (issue 17)."""
+
+    match_policy: MatchPolicy | None = None
+    linked_banks: list[Ident] | None = Field(default=None, max_length=64)
 
 
 class TeamIn(Strict):

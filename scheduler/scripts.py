@@ -2,9 +2,9 @@
 
 The Lua lives with its domain (scheduler/lua, exposure/lua, wellbeing/lua); luascripts composes
 and checks it. The scheduler's scripts are where the domains meet (a claim obeys the wellbeing
-rules, a decision writes its exposure event, in one atomic step), so the library of all three
-is bound here. Callers go through `Scripts`, which returns the raw reply; the domain modules turn
-reply tags into exceptions.
+rules, a decision writes its exposure event and its bank entry, in one atomic step), so the
+library of all four (with bank/lua) is bound here. Callers go through `Scripts`, which returns
+the raw reply; the domain modules turn reply tags into exceptions.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 import luascripts
+from bank.lua import LUA as BANK_LUA
 from exposure.lua import LUA as EXPOSURE_LUA
 from scheduler.lua import LUA as SCHEDULER_LUA
 from wellbeing.lua import LUA as WELLBEING_LUA
@@ -27,7 +28,7 @@ from wellbeing.lua import LUA as WELLBEING_LUA
 def library() -> luascripts.Library:
     """The service's scripts, composed once per process; raises CompositionError if they cannot
     be (see luascripts.compose)."""
-    return luascripts.Library([SCHEDULER_LUA, EXPOSURE_LUA, WELLBEING_LUA])
+    return luascripts.Library([SCHEDULER_LUA, EXPOSURE_LUA, WELLBEING_LUA, BANK_LUA])
 
 
 @dataclass

@@ -7,9 +7,17 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from api.deps import Admin, ContextDep, KnownReviewer
-from scheduler import accounts, audit
+from scheduler import accounts, audit, matching
 from scheduler.items import rfc3339
-from scheduler.models import Ident, KeyIn, ReviewerIn, ReviewerPatch, TeamIn, VendorIn
+from scheduler.models import (
+    Ident,
+    KeyIn,
+    ReviewerIn,
+    ReviewerPatch,
+    TeamIn,
+    VendorIn,
+    VendorPatch,
+)
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 
@@ -73,3 +81,29 @@ async def rotate_webhook_secret(vendor_id: Ident, ctx: ContextDep, who: Admin) -
     return await accounts.rotate_webhook_secret(
         redis=ctx.redis, vendor_id=vendor_id, now=ctx.clock(), actor=audit.actor(who)
     )
+
+
+@router.patch("/vendors/{vendor_id}")
+async def update_vendor(
+    vendor_id: Ident, body: VendorPatch, ctx: ContextDep, who: Admin
+) -> dict[str, Any]:
+    """Seen before: the vendor's default `match_policy`, and `linked_banks` (vendors whose
+    banks its items also look in, and the reverse). Audited."""
+    setting = await matching.update_vendor(
+        redis=ctx.redis,
+        vendor=vendor_id,
+        policy=body.match_policy,
+        linked=body.linked_banks,
+        now=ctx.clock(),
+        actor=audit.actor(who),
+    )
+    return {"id": vendor_id, "match_policy": setting.policy, "linked_banks": list(setting.linked)}
+
+
+@router.delete("/bank/{item_id}", status_code=204)
+async def remove_from_bank(item_id: Ident, ctx: ContextDep, who: Admin) -> Response:
+    """Take the item's hashes out of its vendor's bank: it stops matching at once. Audited."""
+    await matching.remove_from_bank(
+        redis=ctx.redis, item_id=item_id, now=ctx.clock(), actor=audit.actor(who)
+    )
+    return Response(status_code=204)

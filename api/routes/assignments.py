@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import metrics
 from api.context import Context
 from api.deps import ContextDep, OwnAssignment, Reviewer
-from scheduler import assignments, items, media_links
+from scheduler import assignments, items, matching, media_links
 from scheduler.errors import NoMedia
 from scheduler.models import DecisionIn, Ident
 
@@ -51,6 +51,13 @@ def _present(ctx: Context, claimed: assignments.Claimed, now: float) -> dict[str
     }
     if not has_media:
         item["text"] = raw["text"]
+    seen = matching.seen_before(raw)
+    if seen is not None:
+        # A prior decision matched (assist): shown first, so the reviewer can confirm it without
+        # revealing anything. The view stays at the most protective level, `blurred`, whatever
+        # the item's default view would be.
+        item["seen_before"] = {**seen, "decided_at": items.rfc3339(seen["decided_at"])}
+        item["view"]["level"] = "blurred"
     return {
         "id": claimed.assignment_id,
         "lease_expires_at": items.rfc3339(claimed.lease_expires_at),

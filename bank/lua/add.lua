@@ -8,6 +8,8 @@
 -- Returns the entry number. The script is `bank_add` called with those (bank/scripts.py); a
 -- script that banks as part of a bigger step (the decision) prepends common.lua and this file
 -- and calls bank_add itself.
+-- provides: bank_add
+-- needs: drop, decode, CHUNKS, post, pack32, RECORDS_PER_BUCKET, rec_key, ids_key
 local function bank_add(base, item_id, kind, record, raws)
   drop(base, item_id)
   local frames = #raws

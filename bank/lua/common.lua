@@ -1,6 +1,10 @@
 -- Shared by every bank script (prepended by bank/scripts.py). Key names mirror bank/keys.py:
 -- each script receives a vendor's base key ("safeshift:bank:{vendor}") in KEYS and derives the
 -- rest from it; they all share the {vendor} hash tag, so they live on the base key's slot.
+-- provides: bxor, band, rshift, sbyte, schar, ssub, CHUNKS, RECORDS_PER_BUCKET, ID_BUCKETS, POP
+-- provides: rec_key, ids_key, decode, chunks_of, HEX, field, pack32, unpack32, distance
+-- provides: slot_hash, post, unpost, FLIPS, excluded, record_fields, R_KIND, R_FRAMES, drop
+-- provides: fetch, exact_first
 local bxor, band, rshift = bit.bxor, bit.band, bit.rshift
 local sbyte, schar, ssub = string.byte, string.char, string.sub
 local CHUNKS = 16

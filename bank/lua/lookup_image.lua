@@ -8,6 +8,9 @@
 -- ARGV[4]   the query's item id ('' if none): its not-a-match pairs are skipped
 -- Returns {bank index (1-based) or 0, distance, record, checked, capped (0/1)}. The script is
 -- `bank_lookup_image(KEYS, ARGV[1], …)` (bank/scripts.py); ingest can call it the same way.
+-- provides: bank_lookup_image
+-- needs: decode, distance, excluded, fetch, exact_first, CHUNKS, unpack32, rec_key
+-- needs: RECORDS_PER_BUCKET
 local function bank_lookup_image(bases, raw, threshold, cap, query_id)
   local q, chunks = decode(raw)
   local best_bank, best_d, best_entry = 0, threshold + 1, nil
@@ -17,8 +20,11 @@ local function bank_lookup_image(bases, raw, threshold, cap, query_id)
   local function verify(b, hashes, skip, slot)
     if checked >= cap then capped = 1; return false end
     checked = checked + 1
-    local d = distance(redis.call('GETRANGE', hashes, slot * 32, slot * 32 + 31), q, best_d - 1)
-    if d < best_d and not skip[slot] then best_bank, best_d, best_entry = b, d, slot end
+    local d = distance(redis.call('GETRANGE', hashes, slot * 32, slot * 32 + 31), q, best_d)
+    -- At equal distance the later decision wins (in the first bank that has one): it is the
+    -- team's current judgement of that content, e.g. after a reviewer said "not a match".
+    local newer = d == best_d and b == best_bank and slot > best_entry
+    if (d < best_d or newer) and not skip[slot] then best_bank, best_d, best_entry = b, d, slot end
     return true
   end
 
@@ -30,7 +36,7 @@ local function bank_lookup_image(bases, raw, threshold, cap, query_id)
     local got = fetch(base .. ':img:', chunks)
     local slots, bounds, seen = exact_first(got, 4)
     for i = 1, #slots do
-      if bounds[i] >= best_d then return true end
+      if bounds[i] > best_d then return true end
       if not verify(b, hashes, skip, slots[i]) then return false end
     end
     for round = 2, 17 do
@@ -38,7 +44,7 @@ local function bank_lookup_image(bases, raw, threshold, cap, query_id)
         local s = got[c][round]
         if s then
           for k = 1, #s, 4 do
-            if CHUNKS >= best_d then return true end
+            if CHUNKS > best_d then return true end
             local slot = unpack32(s, k)
             if not seen[slot] then
               seen[slot] = 0

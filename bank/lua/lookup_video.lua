@@ -9,6 +9,9 @@
 -- ARGV[5…]  the new video's frame hashes, 32 raw bytes each (deduplicated by the caller)
 -- Returns {bank index or 0, frames matched, frames, sum of distances, max distance, record,
 -- checked, capped}. The script is `bank_lookup_video(KEYS, …)` (bank/scripts.py).
+-- provides: bank_lookup_video
+-- needs: decode, distance, excluded, fetch, exact_first, CHUNKS, unpack32, rec_key
+-- needs: RECORDS_PER_BUCKET
 local function bank_lookup_video(bases, threshold, cap, percent, query_id, raws)
   local frames = #raws
   local best = {bank = 0, count = 0, sum = 0, max = 0}
@@ -59,8 +62,11 @@ local function bank_lookup_video(bases, threshold, cap, percent, query_id, raws)
       end
     end
     for entry, n in pairs(near) do
+      -- The most frames matched, then the nearest; at a full tie the later decision wins.
+      local tie = n.count == best.count and n.sum == best.sum and best.bank == b
+        and entry > best.entry
       if n.count * 100 >= percent * frames and (n.count > best.count
-          or (n.count == best.count and n.sum < best.sum)) then
+          or (n.count == best.count and n.sum < best.sum) or tie) then
         best = {bank = b, entry = entry, count = n.count, sum = n.sum, max = n.max}
       end
     end

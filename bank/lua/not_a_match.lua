@@ -5,6 +5,8 @@
 -- ARGV[2]  item B (the banked item)
 -- The script is `bank_not_a_match(KEYS[1], ARGV[1], ARGV[2])` (bank/scripts.py).
 -- Returns 1 when B is banked (flagged), 0 when it is not (the pair is recorded all the same).
+-- provides: bank_not_a_match
+-- needs: ids_key, rec_key, RECORDS_PER_BUCKET, record_fields, R_KIND
 local function bank_not_a_match(base, a, b)
   local nam = base .. ':nam'
   local list = redis.call('HGET', nam, a) or ''

@@ -3,11 +3,17 @@
 -- ARGV[1]: reviewer  ARGV[2]: now  ARGV[3]: assignment id
 -- ARGV[4]: the decision as canonical JSON (verdict, labels, notes): stored, and what "the same
 -- decision again" compares  ARGV[5]: seconds of video played  ARGV[6]: '1' if sound was on
--- The exposure event is written in this same step: a decision never exists without it.
+-- ARGV[7]: the bank entry's kind (image|video|text; '' when nothing is banked: an escalation,
+-- no good hash)  ARGV[8]: its record  ARGV[9]: its text key  ARGV[10]: the banked item the
+-- reviewer said this is not ('' if none)  ARGV[11..]: its hashes, 32 raw bytes each
+-- KEYS[4]: the item's vendor's bank base  KEYS[5]: the bank base of the not-a-match item
+-- The exposure event and the bank entry are written in this same step: a decision never exists
+-- without them (bank/lua: bank_add, bank_add_text, bank_not_a_match).
 -- Returns {'decided', item id}, {'same', item id} or {error tag: not_found|conflict|lease_lost}.
 -- The webhook event id is derived from the assignment id: one decision per assignment, so it is
 -- unique, and the same on every retry.
 -- needs: live_assignment, item_key, reviewer_key, skippers_key, end_exposure, audit, P
+-- needs: bank_add, bank_add_text, bank_not_a_match
 local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)
 if err == 'ended' and a.status == 'decided' then
@@ -17,7 +23,13 @@ end
 if err then return {err == 'ended' and 'lease_lost' or err} end
 
 redis.call('HSET', item_key(a.item), 'status', 'decided', 'assignment', '',
-  'decision', ARGV[4], 'decided_at', now, 'decided_by', ARGV[1])
+  'decision', ARGV[4], 'decided_at', now, 'decided_by', ARGV[1], 'decided_how', 'reviewer')
+if ARGV[10] ~= '' then bank_not_a_match(KEYS[5], a.item, ARGV[10]) end
+if ARGV[7] == 'text' then
+  bank_add_text(KEYS[4], a.item, ARGV[9], ARGV[8])
+elseif ARGV[7] ~= '' then
+  bank_add(KEYS[4], a.item, ARGV[7], ARGV[8], {unpack(ARGV, 11)})
+end
 redis.call('HSET', KEYS[1], 'status', 'decided', 'ended_at', now, 'decision_key', ARGV[4])
 redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('HDEL', reviewer_key(ARGV[1]), 'current')  -- a live assignment is the current one

@@ -1,14 +1,29 @@
 -- Media prepared (or failed): move a `processing` item to `queued` in its pool, or to `failed`.
--- KEYS[1]: item hash  KEYS[2]: pool zset  KEYS[3]: pool heads zset
--- ARGV[1]: item id  ARGV[2]: score  ARGV[3..]: field, value pairs (incl. status)
+-- A queued item is first looked up in the bank (match.lua): an `auto` match decides it here
+-- instead of queuing it; an `assist` match is recorded on it. One step: a crash leaves the item
+-- processing (its job is redelivered), never queued without its lookup or lost.
+-- KEYS[1]: item hash  KEYS[2]: pool zset  KEYS[3]: pool heads zset  KEYS[4]: webhook outbox
+-- KEYS[5..]: bank base keys to look in (the vendor's own first, then linked ones)
+-- ARGV[1]: item id  ARGV[2]: score  ARGV[3]: now  ARGV[4]: match spec JSON ('' for none)
+-- ARGV[5..]: field, value pairs (incl. status)
 -- Returns 1 when applied, 0 when the item was not processing (a redelivered job).
--- needs: enqueue
+-- needs: enqueue, find_match, apply_match
 if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then
   return 0
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
 if redis.call('HGET', KEYS[1], 'status') == 'queued' then
   redis.call('HSET', KEYS[1], 'pool', KEYS[2], 'score', ARGV[2])
+  if ARGV[4] ~= '' then
+    local spec = cjson.decode(ARGV[4])
+    -- A lookup that fails (a damaged bank) leaves the item queued unmatched, never lost.
+    local ok, m = pcall(find_match, {unpack(KEYS, 5)}, spec, ARGV[1])
+    if not ok then redis.call('HSET', KEYS[1], 'match_error',
+      type(m) == 'table' and tostring(m.err) or tostring(m)) end
+    if ok and m and apply_match(ARGV[1], spec, m, tonumber(ARGV[3]), KEYS[4]) == 'auto' then
+      return 1
+    end
+  end
   local queue, created = unpack(redis.call('HMGET', KEYS[1], 'queue', 'created_at'))
   enqueue(KEYS[3], KEYS[2], ARGV[2], ARGV[1], queue, created)
 end

@@ -1,0 +1,70 @@
+-- Seen before (issue 17): look a new item up in the bank before it is queued, and apply an
+-- exact-enough prior decision at once (`auto`) or attach it for the reviewer (`assist`).
+-- Runs inside ingest.lua (text) and ready.lua (media), so a match is part of the step that
+-- queues the item: no item is ever queued and then matched, or matched and then lost.
+-- `spec` is scheduler/matching.py's JSON: policy, kind, hashes (hex, good ones only) or key,
+-- vendors (one per bank base, same order), threshold, cap, frame_cap, percent, auto_distance,
+-- min_quality, quality (the query's lowest hash quality).
+-- provides: find_match, apply_match, raw_hash, decision_of
+-- needs: bank_lookup_image, bank_lookup_video, bank_lookup_text, record_fields, item_key
+-- needs: audit, P
+
+local function raw_hash(hex)
+  return (string.gsub(hex, '..', function(h) return string.char(tonumber(h, 16)) end))
+end
+
+-- The nearest prior decision: {bank = index, distance = bits, record = text} or nil.
+local function find_match(bases, spec, item_id)
+  local r, distance, record
+  if spec.kind == 'text' then
+    r = bank_lookup_text(bases, spec.key, item_id)
+    distance, record = 0, r[2]
+  elseif spec.kind == 'image' then
+    r = bank_lookup_image(bases, raw_hash(spec.hashes[1]), spec.threshold, spec.cap, item_id)
+    distance, record = r[2], r[3]
+  else
+    local raws = {}
+    for n, hex in ipairs(spec.hashes) do raws[n] = raw_hash(hex) end
+    r = bank_lookup_video(bases, spec.threshold, spec.frame_cap, spec.percent, item_id, raws)
+    distance, record = r[5], r[6]  -- the largest matched frame's distance: the cautious one
+  end
+  if r[1] == 0 then return nil end
+  return {bank = r[1], distance = distance, record = record}
+end
+
+-- The decision JSON of a banked record, in scheduler.assignments._canonical's form.
+local function decision_of(fields)
+  local labels = {}
+  for category, severity in string.gmatch(fields[8] or '', '([^,]+):([^,:]+)') do
+    labels[#labels + 1] = '{"category":' .. cjson.encode(category) .. ',"severity":'
+      .. severity .. '}'
+  end
+  return '{"labels":[' .. table.concat(labels, ',') .. '],"notes":null,"verdict":'
+    .. cjson.encode(fields[2]) .. '}'
+end
+
+-- Record the match on the item; under `auto` rules decide it now (no human, no exposure) and
+-- queue its webhook like a reviewer's decision. Returns 'auto' when decided, else 'assist'.
+local function apply_match(item_id, spec, m, now, outbox)
+  local fields = record_fields(m.record)
+  local key = item_key(item_id)
+  redis.call('HSET', key, 'match_item', fields[1], 'match_vendor', spec.vendors[m.bank],
+    'match_distance', m.distance, 'match_record', m.record)
+  local flags = fields[6] or ''
+  local auto = spec.policy == 'auto' and m.distance <= spec.auto_distance
+    and not string.find(flags, '[en]') and (tonumber(fields[5]) or 0) >= spec.min_quality
+    and spec.quality >= spec.min_quality
+  if not auto then return 'assist' end
+  local decision = decision_of(fields)
+  redis.call('HSET', key, 'status', 'decided', 'assignment', '', 'decision', decision,
+    'decided_at', now, 'decided_by', '', 'decided_how', 'match')
+  audit(now, 'decide', 'match', item_id, '{"item":' .. cjson.encode(item_id) .. ',"decision":'
+    .. decision .. ',"match":' .. cjson.encode(fields[1]) .. '}')
+  if redis.call('HGET', key, 'callback_url') ~= '' then
+    local event_id = 'evt_m' .. string.sub(item_id, 5)
+    redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', item_id,
+      'type', 'item.decided', 'created_at', now, 'attempts', 0)
+    redis.call('ZADD', outbox, now, event_id)
+  end
+  return 'auto'
+end
