@@ -67,7 +67,9 @@ def _page(
     placeholders that carry an element (`Signed in as {reviewer}` with the name in bold);
     `keyed` names a message for a plain `$name` of the shell (the sign-in's refusal).
     """
-    lang = catalogues.choose(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+    lang = catalogues.choose(
+        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+    )
     safe = {k: html.escape(str(v), quote=True) for k, v in values.items()}
     messages = catalogues.shell_values(lang, safe | (markup or {}))
     fields = messages | safe | {name: messages[key] for name, key in (keyed or {}).items()}
@@ -87,8 +89,13 @@ def _language_chosen(request: Request, catalogues: i18n.Catalogues) -> Response 
     response = _to(target)
     if lang in catalogues.messages:
         response.set_cookie(
-            i18n.COOKIE, lang, max_age=i18n.COOKIE_SECONDS, path="/", samesite="strict",
-            httponly=True, secure=request.url.scheme == "https",
+            i18n.COOKIE,
+            lang,
+            max_age=i18n.COOKIE_SECONDS,
+            path="/",
+            samesite="strict",
+            httponly=True,
+            secure=request.url.scheme == "https",
         )
     return response
 

@@ -24,8 +24,14 @@ from playwright.async_api import Page, expect
 from api.pages import i18n
 from tests.api.conftest import Api
 from tests.pages.conftest import CATALOGUES, PHONE, VIEWPORT, Site
-from tests.pages.helpers import MILD, VIOLENT, axe_violations, image_item, put_policy
-from tests.pages.helpers import sideways_overflow
+from tests.pages.helpers import (
+    MILD,
+    VIOLENT,
+    axe_violations,
+    image_item,
+    put_policy,
+    sideways_overflow,
+)
 
 SLOW = {
     "dashboard_refresh_seconds": 60,
@@ -60,11 +66,15 @@ READ_PAGE = """
   for (const el of document.body.querySelectorAll('[aria-label], [alt], [title], title')) {
     const host = el.tagName === 'title' ? el.parentElement : el;
     if (other(el) || !host.checkVisibility()) continue;
-    for (const name of ['aria-label', 'alt', 'title']) if (el.getAttribute(name)) out.push(el.getAttribute(name));
+    for (const name of ['aria-label', 'alt', 'title']) {
+      if (el.getAttribute(name)) out.push(el.getAttribute(name));
+    }
     if (el.tagName === 'title') out.push(el.textContent);
   }
   const days = [];
-  for (let d = 1; d <= 7; d += 1) days.push(new Date(2026, 0, 4 + d).toLocaleDateString(lang, { weekday: 'short' }));
+  for (let d = 1; d <= 7; d += 1) {
+    days.push(new Date(2026, 0, 4 + d).toLocaleDateString(lang, { weekday: 'short' }));
+  }
   return { lang, texts: out, days };
 }
 """
@@ -129,10 +139,10 @@ def test_a_gap_in_a_catalogue_stops_the_start() -> None:
     english = dict(CATALOGUES.messages["en"])
     french = dict(CATALOGUES.messages["fr"])
     del french["break.heading"]
-    with pytest.raises(i18n.CatalogueError, match="lacks \\['break.heading'\\]"):
+    with pytest.raises(i18n.CatalogueError, match=re.escape("lacks ['break.heading']")):
         i18n.check({"en": english, "fr": french})
     french = dict(CATALOGUES.messages["fr"]) | {"break.ends": "Fin à {heure}."}
-    with pytest.raises(i18n.CatalogueError, match="placeholders \\['heure'\\]"):
+    with pytest.raises(i18n.CatalogueError, match=re.escape("placeholders ['heure']")):
         i18n.check({"en": english, "fr": french})
 
 
@@ -249,7 +259,9 @@ async def test_the_reviewers_page_has_no_english_left(site: Site, lang: str) -> 
     await sweep.check(page, "review: no item")
     await page.get_by_role("button", name=m["review.take_break"]).click()
     await expect(page.get_by_role("heading", name=m["break.heading"])).to_be_visible()
-    await expect(page.get_by_role("timer")).to_have_text(re.compile(rf"0[12]:\d\d {m['break.left']}"))
+    await expect(page.get_by_role("timer")).to_have_text(
+        re.compile(rf"0[12]:\d\d {m['break.left']}")
+    )
     await sweep.check(page, "review: the break screen")
     site.clock.advance(121)
     await expect(page.get_by_role("button", name=m["break.resume"])).to_be_visible()
@@ -326,3 +338,28 @@ async def test_the_switch_changes_the_language_and_keeps_it(site: Site) -> None:
     await page.get_by_role("navigation", name="Idioma").get_by_role("link", name="English").click()
     await expect(page.get_by_role("heading", name="Nothing waiting for you")).to_be_visible()
     await expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+async def test_the_sweep_finds_a_string_left_in_english(site: Site) -> None:
+    """The check above is only worth something if it sees English where there is some."""
+    page = await site.page(VIEWPORT, "fr-FR")
+    sweep = Sweep("fr")
+    await sweep.check(page, "sign-in")
+    assert not sweep.found, sweep.found
+    await page.evaluate(
+        """() => {
+            const p = document.createElement('p');
+            p.textContent = 'Loading your queue…';
+            const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+            svg.setAttribute('role', 'img');
+            svg.setAttribute('aria-label', 'Aujourd’hui : 3 of 5');
+            const quoted = document.createElement('p');
+            quoted.lang = 'en';
+            quoted.textContent = 'The server said so, in English.';
+            document.querySelector('main').append(p, svg, quoted);
+        }"""
+    )
+    await sweep.check(page, "sign-in with English added")
+    assert any("['loading', 'queue', 'your']" in f for f in sweep.found), sweep.found
+    assert any("['of']" in f for f in sweep.found), sweep.found
+    assert not any("server" in f for f in sweep.found), "text marked lang=en is not flagged"
