@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import html
 from importlib import resources
-from string import Template
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SESSION_COOKIE, ContextDep
+from api.pages import i18n
 from api.pages.config import PageConfig
 from api.routes.session import HOMES
 from scheduler import sessions
@@ -44,21 +45,59 @@ HEADERS = {
 }
 
 # What the sign-in page says after a form post was refused (no script: the key stays out of URLs).
-_SIGNIN_ERRORS = {
-    "invalid": "This API key is not valid (unknown or revoked).",
-    "role": "This key has no page here; admin and vendor keys work with the API only.",
-    "busy": "Too many failed sign-ins from your address; wait a minute and try again.",
-    "ended": "Your session has ended. Sign in again.",
-}
+_SIGNIN_ERRORS = {"invalid", "role", "busy", "ended"}
 
 
-def _template(name: str) -> Template:
-    return Template(resources.files("api.pages").joinpath("templates", name).read_text("utf-8"))
+def _template(name: str) -> i18n.PageTemplate:
+    text = resources.files("api.pages").joinpath("templates", name).read_text("utf-8")
+    return i18n.PageTemplate(text)
 
 
-def _page(template: Template, **values: object) -> HTMLResponse:
+def _page(
+    template: i18n.PageTemplate,
+    request: Request,
+    catalogues: i18n.Catalogues,
+    markup: dict[str, str] | None = None,
+    keyed: dict[str, str] | None = None,
+    **values: object,
+) -> HTMLResponse:
+    """The shell in the reader's language: its messages, the page's values, the catalogue.
+
+    `values` are text (escaped here); `markup` is HTML the server wrote itself, for
+    placeholders that carry an element (`Signed in as {reviewer}` with the name in bold);
+    `keyed` names a message for a plain `$name` of the shell (the sign-in's refusal).
+    """
+    lang = catalogues.choose(
+        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+    )
     safe = {k: html.escape(str(v), quote=True) for k, v in values.items()}
-    return HTMLResponse(template.substitute(safe), headers=HEADERS)
+    messages = catalogues.shell_values(lang, safe | (markup or {}))
+    fields = messages | safe | {name: messages[key] for name, key in (keyed or {}).items()}
+    fields["lang"] = lang
+    fields["i18n"] = catalogues.data_block(lang)
+    fields["lang_switch"] = catalogues.switch(lang, request.url.path)
+    return HTMLResponse(template.substitute(fields), headers=HEADERS)
+
+
+def _language_chosen(request: Request, catalogues: i18n.Catalogues) -> Response | None:
+    """`?lang=xx` from the switch: keep the choice in a cookie, come back without it."""
+    lang = request.query_params.get("lang")
+    if lang is None:
+        return None
+    rest = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+    response = _to(target)
+    if lang in catalogues.messages:
+        response.set_cookie(
+            i18n.COOKIE,
+            lang,
+            max_age=i18n.COOKIE_SECONDS,
+            path="/",
+            samesite="strict",
+            httponly=True,
+            secure=request.url.scheme == "https",
+        )
+    return response
 
 
 async def _session(request: Request, ctx: ContextDep) -> Principal | None:
@@ -81,25 +120,44 @@ def _elsewhere(request: Request, who: Principal | None) -> Response:
 def build_router(config: PageConfig) -> APIRouter:
     """The page routes, with the polling intervals baked into each shell's data attributes."""
     router = APIRouter(include_in_schema=False)
+    catalogues = i18n.Catalogues.read()  # checked against English: a gap stops the start
     signin, review, dashboard = (
         _template(n) for n in ("signin.html", "review.html", "dashboard.html")
     )
 
     @router.get("/")
     async def signin_page(request: Request, ctx: ContextDep, error: str | None = None) -> Response:
+        if (chosen := _language_chosen(request, catalogues)) is not None:
+            return chosen
         who = await _session(request, ctx)
         if who is not None and who.role in HOMES:
             return _to(HOMES[who.role])
-        message = _SIGNIN_ERRORS.get(error or "", "")
-        return _page(signin, error=message, error_hidden="" if message else "hidden")
+        known = error if error in _SIGNIN_ERRORS else None
+        return _page(
+            signin,
+            request,
+            catalogues,
+            markup={
+                "reviewer_prefix": "<code>ss_reviewer_</code>",
+                "lead_prefix": "<code>ss_lead_</code>",
+            },
+            keyed={"error": f"signin.error.{known}"} if known else None,
+            **({} if known else {"error": ""}),
+            error_hidden="" if known else "hidden",
+        )
 
     @router.get("/review")
     async def review_page(request: Request, ctx: ContextDep) -> Response:
+        if (chosen := _language_chosen(request, catalogues)) is not None:
+            return chosen
         who = await _session(request, ctx)
         if who is None or who.role != "reviewer":
             return _elsewhere(request, who)
         return _page(
             review,
+            request,
+            catalogues,
+            markup={"reviewer": f"<strong>{html.escape(who.reviewer or '')}</strong>"},
             reviewer=who.reviewer or "",
             refresh=config.review_refresh_seconds,
             idle_poll=config.idle_poll_seconds,
@@ -108,11 +166,16 @@ def build_router(config: PageConfig) -> APIRouter:
 
     @router.get("/dashboard")
     async def dashboard_page(request: Request, ctx: ContextDep) -> Response:
+        if (chosen := _language_chosen(request, catalogues)) is not None:
+            return chosen
         who = await _session(request, ctx)
         if who is None or who.role != "lead":
             return _elsewhere(request, who)
         return _page(
             dashboard,
+            request,
+            catalogues,
+            markup={"team_strong": f"<strong>{html.escape(who.team or '')}</strong>"},
             team=who.team or "",
             refresh=config.dashboard_refresh_seconds,
             heat_refresh=config.heat_refresh_seconds,

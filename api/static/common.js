@@ -4,6 +4,28 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 
+// ---------------------------------------------------------------- the reader's language
+
+// The server puts the chosen language's catalogue (api/pages/locales) in a JSON data block:
+// data, not script, so the strict CSP stays as it is and nothing is fetched.
+const CATALOGUE = JSON.parse(document.getElementById("i18n").textContent);
+/** The page's language ("en", "fr", "es"): every date, time and number is formatted for it. */
+export const LANG = CATALOGUE.lang;
+
+/** A message of the catalogue with its `{name}` placeholders filled. */
+export function t(key, values = {}) {
+  const message = CATALOGUE.messages[key];
+  if (message === undefined) throw new Error(`no message ${key} in the ${LANG} catalogue`);
+  return message.replace(/\{([a-z_][a-z0-9_]*)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+/** A message that depends on a count: `key.one` or `key.other`, by the language's own rules. */
+const plurals = new Intl.PluralRules(LANG);
+export function plural(key, count, values = {}) {
+  const form = plurals.select(count) === "one" ? "one" : "other";
+  return t(`${key}.${form}`, { count: number(count), ...values });
+}
+
 /** Call the v1 API with the session cookie. A lost session goes back to sign-in. */
 export async function api(method, path, body) {
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
@@ -15,7 +37,7 @@ export async function api(method, path, body) {
   try {
     response = await fetch(path, init);
   } catch (err) {
-    return { status: 0, ok: false, data: { detail: "The server cannot be reached. Retrying shortly." } };
+    return { status: 0, ok: false, data: { detail: t("problem.unreachable") } };
   }
   if (response.status === 401) {
     window.location.assign("/?error=ended");
@@ -27,9 +49,29 @@ export async function api(method, path, body) {
   return { status: response.status, ok: response.ok, data };
 }
 
-/** What went wrong, in the API's own words (problem+json `detail`). */
+// Problem types the pages meet (problem+json `type` ends with the slug), said for a reviewer.
+const PROBLEMS = {
+  "lease-lost": "problem.lease_lost",
+  "conflicting-decision": "problem.conflict",
+  "not-found": "problem.not_found",
+  "no-media": "problem.no_media",
+};
+
+/**
+ * What went wrong. Problem details are written in English for vendors' engineers: an English
+ * page shows them as they are; another language says the known cases in its own words and
+ * otherwise shows the English detail, saying that it is English.
+ */
 export function problemText(result) {
-  return (result.data && result.data.detail) || `The request failed (HTTP ${result.status}).`;
+  const data = result.data || {};
+  const detail = data.detail || "";
+  if (result.status === 0) return t("problem.unreachable");
+  if (LANG === "en" && detail) return detail;
+  const slug = String(data.type || "").split("/").pop();
+  if (PROBLEMS[slug]) return t(PROBLEMS[slug]);
+  if (result.status === 429) return t("problem.rate_limited");
+  if (result.status >= 500) return t("problem.server");
+  return t("problem.fallback", { status: result.status, detail: detail || "–" });
 }
 
 // The server's clock, not the browser's: breaks, leases and check-ins are on server time.
@@ -57,11 +99,11 @@ export function msUntil(iso) {
 /** "2 h 05 min", "12 min", "40 s": durations people read at a glance. */
 export function duration(seconds) {
   const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
+  if (s < 60) return t("time.seconds", { n: number(s) });
   const minutes = Math.floor(s / 60);
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return t("time.minutes", { n: number(minutes) });
   const hours = Math.floor(minutes / 60);
-  return `${hours} h ${String(minutes % 60).padStart(2, "0")} min`;
+  return t("time.hours_minutes", { h: number(hours), m: String(minutes % 60).padStart(2, "0") });
 }
 
 /** "mm:ss" for a countdown. */
@@ -74,18 +116,22 @@ export function clockFace(seconds) {
 /** A wall-clock time on the server's timeline, shown in the browser's own time zone. */
 export function timeOfDay(iso) {
   const shifted = new Date(Date.parse(iso) - skewMs);
-  return shifted.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return shifted.toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit" });
 }
 
 export function ago(iso) {
   if (!iso) return "–";
   const seconds = -msUntil(iso) / 1000;
-  return seconds < 45 ? "just now" : `${duration(seconds)} ago`;
+  return seconds < 45 ? t("time.just_now") : t("time.ago", { duration: duration(seconds) });
 }
 
 export function number(value) {
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  return Number(value).toLocaleString("en", { maximumFractionDigits: digits });
+  return Number(value).toLocaleString(LANG, { maximumFractionDigits: digits });
+}
+
+export function percent(fraction) {
+  return Number(fraction).toLocaleString(LANG, { style: "percent", maximumFractionDigits: 0 });
 }
 
 export function el(tag, text, className) {
@@ -105,14 +151,14 @@ export function svg(tag, attrs = {}) {
  * A dose-against-budget bar: a track, the used part, and a mark at the budget. Past the budget
  * the fill stops at the end and the label says so: meaning is never carried by colour alone.
  */
-export function doseBar(dose, budget, { width = 160, height = 12, label = "" } = {}) {
+export function doseBar(dose, budget, { width = 160, height = 12, label = t("dose.today") } = {}) {
   const fraction = budget > 0 ? dose / budget : 0;
   const root = svg("svg", {
     width,
     height,
     viewBox: `0 0 ${width} ${height}`,
     role: "img",
-    "aria-label": `${label}${number(dose)} of ${number(budget)} severe-minutes (${Math.round(fraction * 100)}%)`,
+    "aria-label": t("dose.bar", { what: label, dose: number(dose), budget: number(budget), percent: percent(fraction) }),
   });
   root.append(
     svg("rect", { x: 0, y: 0, width, height, rx: 3, class: "bar-track", fill: "#e4e1da", stroke: "#767676" }),

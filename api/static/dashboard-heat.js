@@ -1,6 +1,6 @@
 // The last seven days, hour by hour: one strip of 168 cells per reviewer, on one scale for the
 // whole team, so a lead sees at a glance who has had the heavy hours and when.
-import { api, el, number, svg } from "./common.js";
+import { LANG, api, el, number, plural, svg, t } from "./common.js";
 
 export const HEAT_COLOURS = ["#ebe9e3", "#c9d3dc", "#9fb1c2", "#6f8aa3", "#3d5a78", "#1f3550"];
 const CELL = 5;
@@ -16,10 +16,10 @@ function level(dose, max) {
 
 function summary(id, hours) {
   const total = hours.reduce((sum, hour) => sum + hour.dose, 0);
-  if (!(total > 0)) return `${id}, last 7 days: no exposure`;
+  if (!(total > 0)) return t("heat.none", { reviewer: id });
   const busiest = hours.reduce((best, hour) => (hour.dose > best.dose ? hour : best));
-  const at = when(busiest).toLocaleString([], HOUR);
-  return `${id}, last 7 days: ${number(total)} severe-minutes; busiest hour ${at} with ${number(busiest.dose)}`;
+  const at = when(busiest).toLocaleString(LANG, HOUR);
+  return t("heat.summary", { reviewer: id, total: number(total), time: at, dose: number(busiest.dose) });
 }
 
 function strip(id, hours, max) {
@@ -31,13 +31,13 @@ function strip(id, hours, max) {
     if (day !== lastDay) {
       if (lastDay !== null) x += DAY_GAP;
       const label = svg("text", { x, y: STRIP_H + 11, "font-size": 10, fill: "#4d4d4d" });
-      label.textContent = when(hour).toLocaleDateString([], { weekday: "short" });
+      label.textContent = when(hour).toLocaleDateString(LANG, { weekday: "short" });
       shapes.push(label);
       lastDay = day;
     }
     const cell = svg("rect", { x, y: 0, width: CELL - 0.5, height: STRIP_H, fill: HEAT_COLOURS[level(hour.dose, max)] });
     const title = svg("title");
-    title.textContent = `${when(hour).toLocaleString([], HOUR)}: ${number(hour.dose)} severe-minutes, ${hour.items} item(s)`;
+    title.textContent = plural("heat.cell", hour.items, { time: when(hour).toLocaleString(LANG, HOUR), dose: number(hour.dose) });
     cell.append(title);
     shapes.push(cell);
     x += CELL;
@@ -55,9 +55,9 @@ function legend(max) {
     key.append(svg("rect", { x: i * 14, y: 0, width: 12, height: 12, fill: colour, stroke: "#767676", "stroke-width": 0.5 }));
   });
   document.getElementById("heat-legend").replaceChildren(
-    el("span", "Each cell is one hour. Lighter: less;"),
+    el("span", t("heat.legend.light")),
     key,
-    el("span", `darkest: about ${number(max)} severe-minutes in an hour.`),
+    el("span", t("heat.legend.dark", { max: number(max) })),
   );
 }
 

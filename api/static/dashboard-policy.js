@@ -1,9 +1,33 @@
 // The team's policy editor. The API is the validator: the form sends what was typed, and each
 // message of a 422 (`errors[].loc`) is shown next to its field. Nothing here is redrawn by the
 // dashboard's refresh, so a lead's half-typed change is never lost.
-import { api, problemText } from "./common.js";
+import { LANG, api, number, problemText, t } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
+
+// The decimal mark of the page's language ("," in French and Spanish): shown in the fields and
+// accepted back, so "0,7" means 0.7 whatever the language.
+const DECIMAL = (1.5).toLocaleString(LANG).charAt(1);
+
+// The API's field messages are pydantic's, in English. An English page shows them as they are;
+// another language says the usual ones in its own words and shows any other in English.
+const FIELD_MESSAGES = [
+  [/^Input should be greater than or equal to (-?[\d.]+)$/, "policy.error.greater_than_equal"],
+  [/^Input should be greater than (-?[\d.]+)$/, "policy.error.greater_than"],
+  [/^Input should be less than or equal to (-?[\d.]+)$/, "policy.error.less_than_equal"],
+  [/^Input should be less than (-?[\d.]+)$/, "policy.error.less_than"],
+  [/^Input should be a valid integer/, "policy.error.integer"],
+  [/^Input should be a valid number/, "policy.error.number"],
+];
+
+function fieldMessage(msg) {
+  if (LANG === "en") return msg;
+  for (const [pattern, key] of FIELD_MESSAGES) {
+    const found = pattern.exec(msg);
+    if (found) return t(key, { limit: found[1] === undefined ? "" : number(Number(found[1])) });
+  }
+  return t("policy.error.english", { message: msg });
+}
 
 export class PolicyForm {
   constructor(team, onSaved) {
@@ -18,7 +42,7 @@ export class PolicyForm {
     $("policy-reset").addEventListener("click", () => {
       this.clearErrors();
       if (this.saved) this.fill(this.saved);
-      $("policy-status").textContent = "Back to the saved policy.";
+      $("policy-status").textContent = t("policy.undone");
     });
   }
 
@@ -46,7 +70,7 @@ export class PolicyForm {
     for (const input of this.inputs()) {
       const [first, second] = input.dataset.loc.split(".");
       const value = second ? policy[first][second] : policy[first];
-      input.value = value === undefined || value === null ? "" : String(value);
+      input.value = value === undefined || value === null ? "" : String(value).replace(".", DECIMAL);
     }
   }
 
@@ -54,7 +78,8 @@ export class PolicyForm {
   read() {
     const body = {};
     for (const input of this.inputs()) {
-      const raw = input.value.trim();
+      let raw = input.value.trim();
+      if (/^-?\d+,\d+$/.test(raw)) raw = raw.replace(",", ".");
       if (raw === "") continue;
       const value = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw; // the API says what is wrong
       const [first, second] = input.dataset.loc.split(".");
@@ -81,12 +106,12 @@ export class PolicyForm {
       const loc = (error.loc || []).join(".");
       const input = this.form.querySelector(`input[data-loc="${CSS.escape(loc)}"]`);
       if (!input) {
-        unplaced.push(`${loc || "policy"}: ${error.msg}`);
+        unplaced.push(t("policy.error.field", { field: loc || "policy", message: fieldMessage(error.msg) }));
         continue;
       }
       input.setAttribute("aria-invalid", "true");
       const slot = this.errorSlot(input);
-      slot.textContent = error.msg;
+      slot.textContent = fieldMessage(error.msg);
       slot.hidden = false;
       first = first || input;
     }
@@ -100,14 +125,14 @@ export class PolicyForm {
   async save() {
     this.clearErrors();
     const status = $("policy-status");
-    status.textContent = "Saving…";
+    status.textContent = t("policy.saving");
     const result = await api("PUT", this.url, this.read());
     if (result.ok) {
       this.accept(result.data);
-      status.textContent = "Saved. The scheduler uses it from the next claim.";
+      status.textContent = t("policy.saved");
       return;
     }
-    status.textContent = "Not saved: see the messages next to the fields.";
+    status.textContent = t("policy.not_saved");
     if (result.status === 422 && result.data && Array.isArray(result.data.errors)) {
       this.showErrors(result.data.errors);
     } else {

@@ -11,6 +11,9 @@ import {
   number,
   problemText,
   syncClock,
+  LANG,
+  plural,
+  t,
   timeOfDay,
 } from "./common.js";
 import { refreshHeat } from "./dashboard-heat.js";
@@ -20,13 +23,11 @@ const config = document.body.dataset;
 const TEAM = config.team;
 const REFRESH_MS = Number(config.refresh) * 1000;
 const HEAT_REFRESH_MS = Number(config.heatRefresh) * 1000;
-const ALERT_NAMES = {
-  budget_exceeded: "Exposure budget used up",
-  low_mood: "Low mood at check-in",
-  break_overdue: "Break overdue",
-  sla_at_risk: "Queue deadlines at risk",
-};
-const STATES = { available: "Available", reviewing: "Reviewing", on_break: "On a break" };
+// Alert types and reviewer states with a message in the catalogue (alert.<type>,
+// alert.explain.<type>, dashboard.state.<state>); anything newer shows its API name.
+const ALERTS = new Set(["budget_exceeded", "low_mood", "break_overdue", "sla_at_risk"]);
+const STATES = new Set(["available", "reviewing", "on_break"]);
+const alertName = (type) => (ALERTS.has(type) ? t(`alert.${type}`) : type);
 
 const $ = (id) => document.getElementById(id);
 const enc = encodeURIComponent;
@@ -64,13 +65,15 @@ function doseCell(dose, budget, label) {
   const text = el("span", `${number(dose)} / ${number(budget)}`);
   text.setAttribute("aria-hidden", "true"); // the bar's own label says it in full
   td.append(text);
-  if (dose >= budget) td.append(el("span", "over budget", "over"));
+  if (dose >= budget) td.append(el("span", t("dashboard.over_budget"), "over"));
   return td;
 }
 
 function stateText(row) {
-  const name = STATES[row.state] || row.state;
-  return row.state === "on_break" && row.break_until ? `${name}, until ${timeOfDay(row.break_until)}` : name;
+  const name = STATES.has(row.state) ? t(`dashboard.state.${row.state}`) : row.state;
+  return row.state === "on_break" && row.break_until
+    ? t("dashboard.state_until", { state: name, time: timeOfDay(row.break_until) })
+    : name;
 }
 
 // Each cell carries its column's name: on a phone the table reflows into one block per
@@ -84,23 +87,23 @@ function reviewerRow(row) {
   if (attention) tr.classList.add("attention");
   const name = el("th", row.id);
   name.scope = "row";
-  if (attention) name.append(el("span", "Needs attention", "badge"));
+  if (attention) name.append(el("span", t("dashboard.needs_attention"), "badge"));
   const busy = row.continuous_work_seconds || row.state === "reviewing";
   const working = el("td", busy ? duration(row.continuous_work_seconds) : "–");
   if (policy && row.continuous_work_seconds >= policy.max_continuous_work_seconds) {
-    working.append(el("span", "past the limit", "over"));
+    working.append(el("span", t("dashboard.past_limit"), "over"));
   }
-  const mood = row.last_checkin ? `${row.last_checkin.mood} of 5, ${ago(row.last_checkin.at)}` : "–";
+  const mood = row.last_checkin ? t("dashboard.mood", { mood: number(row.last_checkin.mood), ago: ago(row.last_checkin.at) }) : "–";
   const alerts = el("td", null, "alerts-cell");
   const list = el("ul", null, "inline-alerts");
-  for (const alert of row.alerts) list.append(el("li", ALERT_NAMES[alert.type] || alert.type));
-  alerts.append(row.alerts.length ? list : el("span", "None"));
+  for (const alert of row.alerts) list.append(el("li", alertName(alert.type)));
+  alerts.append(row.alerts.length ? list : el("span", t("dashboard.no_open_alerts")));
   tr.append(
     name,
     el("td", stateText(row)),
-    doseCell(row.dose.day, row.budget.day, "Today: "),
-    doseCell(row.dose.week, row.budget.week, "This week: "),
-    el("td", row.consecutive_severe, "num"),
+    doseCell(row.dose.day, row.budget.day, t("dose.today")),
+    doseCell(row.dose.week, row.budget.week, t("dose.week")),
+    el("td", number(row.consecutive_severe), "num"),
     working,
     el("td", ago(row.last_break_at)),
     el("td", mood),
@@ -117,9 +120,10 @@ function renderReviewers(data) {
   const body = document.querySelector("#reviewers tbody");
   body.replaceChildren(...rows.map(reviewerRow));
   const count = rows.filter(needsAttention).length;
+  const total = number(rows.length);
   $("reviewers-note").textContent = count
-    ? `(${count} of ${rows.length} need attention; listed first)`
-    : `(${rows.length}, none needs attention now)`;
+    ? t("dashboard.reviewers_note.some", { count: number(count), total })
+    : t("dashboard.reviewers_note.none", { total });
 }
 
 // ---------------------------------------------------------------- queues and alerts
@@ -132,12 +136,12 @@ function renderQueues(data) {
       const name = el("th", queue.name);
       name.scope = "row";
       const risk = queue.at_risk
-        ? el("td", `${queue.at_risk_items} severe item(s) at risk`, "risk")
-        : el("td", "On track", "ontrack");
+        ? el("td", plural("dashboard.at_risk", queue.at_risk_items), "risk")
+        : el("td", t("dashboard.on_track"), "ontrack");
       tr.append(
         name,
-        el("td", queue.depth, "num"),
-        el("td", queue.severe_depth, "num"),
+        el("td", number(queue.depth), "num"),
+        el("td", number(queue.severe_depth), "num"),
         el("td", queue.oldest_age_seconds ? duration(queue.oldest_age_seconds) : "–"),
         risk,
       );
@@ -150,19 +154,22 @@ function renderQueues(data) {
 function alertItem(alert) {
   const li = el("li");
   const text = el("div");
-  const who = alert.reviewer ? ` · ${alert.reviewer}` : alert.subject ? ` · queue ${alert.subject}` : "";
+  const who = alert.reviewer ? ` · ${alert.reviewer}` : alert.subject ? ` · ${t("alert.for_queue", { queue: alert.subject })}` : "";
+  // The alert's own detail is English, written by the rules with their figures: an English page
+  // shows it; another language says what the alert means in its own words.
+  const detail = LANG !== "en" && ALERTS.has(alert.type) ? t(`alert.explain.${alert.type}`) : alert.detail;
   text.append(
-    el("span", `${ALERT_NAMES[alert.type] || alert.type}${who}`, "what"),
-    el("p", `${alert.detail} (since ${timeOfDay(alert.created_at)})`, "detail"),
+    el("span", `${alertName(alert.type)}${who}`, "what"),
+    el("p", t("alert.since", { detail, time: timeOfDay(alert.created_at) }), "detail"),
   );
-  const button = el("button", "Resolve");
+  const button = el("button", t("alert.resolve"));
   button.type = "button";
-  button.setAttribute("aria-label", `Resolve: ${ALERT_NAMES[alert.type] || alert.type}${who}`);
+  button.setAttribute("aria-label", t("alert.resolve_label", { alert: `${alertName(alert.type)}${who}` }));
   button.addEventListener("click", async () => {
     const index = [...$("alerts").querySelectorAll("button")].indexOf(button);
     button.disabled = true;
     const result = await api("POST", `/v1/alerts/${enc(alert.id)}/resolve`);
-    say(result.ok ? "Alert resolved. It comes back if its cause is still there." : problemText(result));
+    say(result.ok ? t("alert.resolved") : problemText(result));
     await refresh();
     // The list was redrawn without this alert: focus goes to the next one's button (or the
     // list's heading when none is left), never to the page body.
@@ -180,7 +187,8 @@ function renderAlerts(data) {
     const fresh = data.filter((alert) => !knownAlerts.has(alert.id));
     if (fresh.length) {
       const first = fresh[0];
-      say(`New alert: ${ALERT_NAMES[first.type] || first.type}${first.reviewer ? ` for ${first.reviewer}` : ""}.`);
+      const alert = alertName(first.type);
+      say(first.reviewer ? t("alert.new_for", { alert, reviewer: first.reviewer }) : t("alert.new", { alert }));
     }
   }
   knownAlerts = new Set(data.map((alert) => alert.id));
@@ -208,8 +216,11 @@ async function refresh() {
     if (alerts.ok) renderAlerts(alerts.data.data);
     const failed = [team, queues, alerts].find((result) => !result.ok);
     $("updated").textContent = failed
-      ? `Could not refresh: ${problemText(failed)}`
-      : `Updated ${new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })}; refreshes every ${number(REFRESH_MS / 1000)} s`;
+      ? t("dashboard.not_refreshed", { problem: problemText(failed) })
+      : t("dashboard.updated", {
+          time: new Date().toLocaleTimeString(LANG, { hour: "2-digit", minute: "2-digit", second: "2-digit" }),
+          seconds: number(REFRESH_MS / 1000),
+        });
   } finally {
     refreshing = false;
   }

@@ -1,14 +1,11 @@
 // The break screen: a countdown to `break_until` on the server's clock, a slow breathing prompt,
 // a few grounding prompts, and nothing to review. When the time is up it says so and waits for
 // the reviewer: it never pulls them back into the queue by itself.
-import { api, clockFace, msUntil, syncClock, timeOfDay } from "./common.js";
+import { api, clockFace, msUntil, syncClock, t, timeOfDay } from "./common.js";
 
-const REASONS = {
-  continuous_work: "You have been working for a while. The queue is paused so you can step away.",
-  cooldown: "A short pause after a severe item.",
-  requested: "Your break has started. The item you had went back to the queue.",
-};
-const BREATH = ["Breathe in slowly…", "…and out, a little longer."];
+// Why the queue is paused: break.reason.<reason> in the catalogue (a new reason needs a message).
+const REASONS = new Set(["continuous_work", "cooldown", "requested", "workday_over"]);
+const BREATH = ["break.breathe_in", "break.breathe_out"];
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,18 +21,18 @@ export class BreakScreen {
   show(until, reason) {
     this.stop();
     this.until = until;
-    $("break-h").textContent = reason === "cooldown" ? "A short pause" : "Time for a break";
-    $("break-reason").textContent = REASONS[reason] || REASONS.requested;
+    $("break-h").textContent = reason === "cooldown" ? t("break.short_pause") : t("break.heading");
+    $("break-reason").textContent = t(`break.reason.${REASONS.has(reason) ? reason : "other"}`);
     $("break-over").hidden = true;
     $("break-running").hidden = false;
     this.tick();
     let breath = 0;
-    $("breathe-text").textContent = BREATH[0];
+    $("breathe-text").textContent = t(BREATH[0]);
     this.timers = [
       setInterval(() => this.tick(), 1000),
       setInterval(() => {
         breath += 1;
-        $("breathe-text").textContent = BREATH[breath % 2];
+        $("breathe-text").textContent = t(BREATH[breath % 2]);
       }, 5000), // 10 s a breath, with the circle
     ];
   }
@@ -57,7 +54,7 @@ export class BreakScreen {
   tick() {
     const left = msUntil(this.until) / 1000;
     $("break-left").textContent = clockFace(left);
-    $("break-ends").textContent = `Ends at ${timeOfDay(this.until)}.`;
+    $("break-ends").textContent = t("break.ends", { time: timeOfDay(this.until) });
     if (left <= 0 && !$("break-running").hidden) this.checkOver();
   }
 
@@ -76,7 +73,7 @@ export class BreakScreen {
       $("break-left").textContent = "00:00";
       $("break-running").hidden = true;
       $("break-over").hidden = false;
-      this.say("Your break is over.");
+      this.say(t("break.over"));
       $("resume").focus();
     } finally {
       this.checking = false;

@@ -1,19 +1,12 @@
 // What a reviewer sees of one item: its labels, a few facts, and its media at the level shown.
 // Alt text says which level is on screen, never what is in the picture.
-import { duration, el, msUntil, number } from "./common.js";
+import { duration, el, msUntil, number, t } from "./common.js";
 
 // Categories whose text is shown at once; any other label hides the text until asked for.
 const QUIET = new Set(["spam", "other"]);
-const ALT = {
-  blurred: "Blurred grayscale preview of the item",
-  grayscale: "Grayscale view of the item",
-  color: "Colour view of the item",
-};
-export const LEVEL_NOTE = {
-  blurred: "Showing: blurred, grayscale.",
-  grayscale: "Showing: grayscale, not blurred.",
-  color: "Showing: colour.",
-};
+// Messages by level: item.alt.image.<level>, item.alt.video.<level>, item.level.<level>.
+const alt = (kind, level) => t(`item.alt.${kind}.${level}`);
+const levelNote = (level) => t(`item.level.${level}`);
 
 const $ = (id) => document.getElementById(id);
 
@@ -46,7 +39,7 @@ export class Playback {
     video.preload = "metadata";
     video.setAttribute("muted", "");
     video.setAttribute("playsinline", "");
-    video.setAttribute("aria-label", `${ALT[level]} (video, muted)`);
+    video.setAttribute("aria-label", alt("video", level));
     video.src = url;
     video.addEventListener("volumechange", () => {
       if (!video.muted && video.volume > 0) this.soundOn = true;
@@ -75,26 +68,27 @@ export class Playback {
 
 export function renderLabels(item, severe) {
   const list = $("labels");
-  if (severe) list.append(el("li", "Severe", "severe"));
+  if (severe) list.append(el("li", t("item.severe"), "severe"));
   for (const label of item.labels) {
     const source = label.source && label.source !== "vendor" ? ` (${label.source})` : "";
     list.append(el("li", `${label.category} ${number(label.severity)}${source}`));
   }
-  if (!item.labels.length) list.append(el("li", "No labels"));
+  if (!item.labels.length) list.append(el("li", t("item.no_labels")));
 }
 
 export function renderFacts(item) {
-  const parts = [`Queue: ${item.queue}`, `Type: ${item.media_type}`];
+  const type = ["image", "video", "text"].includes(item.media_type) ? t(`item.type.${item.media_type}`) : item.media_type;
+  const parts = [t("item.queue", { queue: item.queue }), t("item.type", { type })];
   if (item.deadline) {
     const left = msUntil(item.deadline) / 1000;
-    parts.push(left > 0 ? `Due in ${duration(left)}` : "Past its deadline");
+    parts.push(left > 0 ? t("item.due_in", { duration: duration(left) }) : t("item.past_deadline"));
   }
   $("facts").textContent = parts.join(" · ");
 }
 
 function image(url, level) {
   const img = el("img");
-  img.alt = `${ALT[level]} (image)`;
+  img.alt = alt("image", level);
   img.src = url;
   img.decoding = "async";
   img.id = "media";
@@ -109,9 +103,9 @@ function renderVideo(item, viewer, playback) {
   }
   const img = el("img");
   img.src = sheet;
-  img.alt = "Blurred grayscale contact sheet of the video's keyframes";
+  img.alt = t("item.alt.sheet");
   img.id = "sheet";
-  const button = shortcutButton("Show the video (muted)", "V");
+  const button = shortcutButton(t("item.show_video"), "V");
   button.addEventListener("click", () => viewer.replaceChildren(playback.player(item.view.url, "blurred")));
   viewer.append(img, button);
 }
@@ -127,10 +121,10 @@ function renderText(item, viewer) {
   const warning = el("div", null, "warning");
   const names = warned.map((label) => label.category).join(", ");
   warning.append(
-    el("h2", "This text carries a warning label"),
-    el("p", `Labelled: ${names}. The text is hidden until you choose to read it.`),
+    el("h2", t("item.warning.heading")),
+    el("p", t("item.warning.text", { names })),
   );
-  const button = shortcutButton("Show the text", "T", "primary");
+  const button = shortcutButton(t("item.show_text"), "T", "primary");
   button.addEventListener("click", () => {
     viewer.replaceChildren(text);
     text.tabIndex = -1;
@@ -144,10 +138,10 @@ function renderText(item, viewer) {
 export function renderMedia(item, playback) {
   const viewer = $("viewer");
   if (item.media_type === "text") renderText(item, viewer);
-  else if (!item.view.url) viewer.append(el("p", "This item's media is not ready yet. Skip it, or try again in a moment."));
+  else if (!item.view.url) viewer.append(el("p", t("item.not_ready")));
   else if (item.media_type === "video") renderVideo(item, viewer, playback);
   else viewer.append(image(item.view.url, "blurred"));
-  $("level-note").textContent = item.media_type === "text" ? "" : LEVEL_NOTE.blurred;
+  $("level-note").textContent = item.media_type === "text" ? "" : levelNote("blurred");
 }
 
 /** Swap in a revealed level (the link comes from the reveal, so the reveal is on record). */
@@ -160,5 +154,5 @@ export function showLevel(item, level, url, playback) {
   } else {
     viewer.replaceChildren(image(url, level));
   }
-  $("level-note").textContent = LEVEL_NOTE[level];
+  $("level-note").textContent = levelNote(level);
 }

@@ -1,24 +1,24 @@
 // The reviewer's own numbers (today's dose against the budget, when the next break is due) and
 // the check-in prompt, both in the side column so that they never push the item out of view.
-import { api, doseBar, duration, msUntil, number, problemText, serverNow } from "./common.js";
+import { api, doseBar, duration, msUntil, number, problemText, serverNow, t } from "./common.js";
 
-const CHECKIN_DUE = "A check-in is due: how are you doing?";
 const SNOOZE_MS = 10 * 60 * 1000; // "Ask me later": ten minutes
 
 const $ = (id) => document.getElementById(id);
 
 export function renderMeter(exposure) {
   const { hour, day, week } = exposure.windows;
-  $("meter-day-text").textContent = `Today: ${number(day.dose)} of ${number(day.budget)}`;
-  $("meter-day-bar").replaceChildren(doseBar(day.dose, day.budget, { width: 240, height: 14, label: "Today: " }));
-  $("meter-hour").textContent = `${number(hour.dose)} of ${number(hour.budget)}`;
-  $("meter-week").textContent = `${number(week.dose)} of ${number(week.budget)}`;
-  $("meter-severe").textContent = String(exposure.consecutive_severe);
+  const of = (w) => ({ dose: number(w.dose), budget: number(w.budget) });
+  $("meter-day-text").textContent = t("meter.today", of(day));
+  $("meter-day-bar").replaceChildren(doseBar(day.dose, day.budget, { width: 240, height: 14, label: t("dose.today") }));
+  $("meter-hour").textContent = t("meter.of", of(hour));
+  $("meter-week").textContent = t("meter.of", of(week));
+  $("meter-severe").textContent = number(exposure.consecutive_severe);
   const due = exposure.next_break_due_at; // null until a stretch of work starts
-  $("meter-working").textContent = due ? duration(exposure.continuous_work_seconds) : "Not started";
-  let next = "When you start working";
-  if (due && msUntil(due) > 0) next = `In ${duration(msUntil(due) / 1000)}`;
-  else if (due) next = "Due now: it starts after this item";
+  $("meter-working").textContent = due ? duration(exposure.continuous_work_seconds) : t("meter.not_started");
+  let next = t("meter.when_start");
+  if (due && msUntil(due) > 0) next = t("meter.in", { duration: duration(msUntil(due) / 1000) });
+  else if (due) next = t("meter.due_now");
   $("meter-next-break").textContent = next;
 }
 
@@ -32,15 +32,15 @@ export class Checkin {
     }
     $("checkin-later").addEventListener("click", () => {
       this.snoozedUntil = serverNow() + SNOOZE_MS;
-      this.close("We will ask again in ten minutes.");
+      this.close(t("checkin.snoozed"));
     });
   }
 
   render(due) {
     const card = $("checkin");
     const wanted = due && serverNow() >= this.snoozedUntil;
-    if (wanted && card.hidden) this.say(CHECKIN_DUE);
-    if (!wanted && $("status").textContent === CHECKIN_DUE) this.say("");
+    if (wanted && card.hidden) this.say(t("checkin.due"));
+    if (!wanted && $("status").textContent === t("checkin.due")) this.say("");
     const holdsFocus = card.contains(document.activeElement);
     card.hidden = !wanted;
     if (!wanted && holdsFocus) $("status").focus(); // no longer due (answered in another tab)
@@ -57,9 +57,7 @@ export class Checkin {
     }
     $("checkin-note").value = "";
     this.close(
-      result.data.low_mood
-        ? "Thank you for saying so. Your lead can see it, and you will get fewer severe items today. A break may help."
-        : "Thank you. Check-in recorded.",
+      result.data.low_mood ? t("checkin.thanks_low") : t("checkin.thanks"),
     );
   }
 

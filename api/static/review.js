@@ -1,7 +1,7 @@
 // The reviewer's queue. One item at a time, blurred and grayscale until the reviewer reveals it
 // on purpose (every reveal is an API call, so it is recorded and counted); breaks replace the
 // queue with nothing to review; the exposure meter and the check-in prompt stay in view.
-import { api, bindSignOut, msUntil, problemText, showOnly, syncClock } from "./common.js";
+import { api, bindSignOut, msUntil, problemText, showOnly, syncClock, t } from "./common.js";
 import { BreakScreen } from "./review-break.js";
 import { Playback, renderFacts, renderLabels, renderMedia, showLevel } from "./review-item.js";
 import { Checkin, renderMeter } from "./review-meter.js";
@@ -11,7 +11,6 @@ const REFRESH_MS = Number(config.refresh) * 1000;
 const IDLE_POLL_MS = Number(config.idlePoll) * 1000;
 const HEARTBEAT_MS = config.heartbeat ? Number(config.heartbeat) * 1000 : null;
 const SECTIONS = ["loading", "work", "idle", "break"];
-const VERDICTS = { approve: "Approved", remove: "Removed", escalate: "Escalated" };
 
 const $ = (id) => document.getElementById(id);
 const say = (message) => {
@@ -82,7 +81,7 @@ function startHeartbeat(assignment) {
     if (state.assignment !== assignment) return;
     const result = await api("POST", path(assignment, "heartbeat"));
     if (result.status === 409 && state.assignment === assignment) {
-      showIdle("This item went back to the queue", "Its lease ran out while the page was away. Take the next one when you are ready.", false);
+      showIdle(t("review.lease_ran_out.heading"), t("review.lease_ran_out.text"), false);
     }
   }, every); // a third of the lease: two heartbeats may fail before it lapses
 }
@@ -94,9 +93,9 @@ async function next() {
   clearItem();
   const result = await api("POST", "/v1/assignments");
   if (result.status === 200 || result.status === 201) showItem(result.data);
-  else if (result.status === 204) showIdle("Nothing waiting for you", "The queue is empty for now. This page looks again every few seconds.", true);
+  else if (result.status === 204) showIdle(t("review.idle.heading"), t("review.idle.text"), true);
   else if (result.status === 423) showBreak(result.data.break_until, result.data.reason);
-  else showIdle("The queue could not be loaded", problemText(result), true);
+  else showIdle(t("review.queue_error"), problemText(result), true);
   refreshMeter(); // a claim starts a stretch of work, a decision adds to the dose
 }
 
@@ -160,7 +159,7 @@ async function doReveal(level) {
   }
   state.level = level;
   showLevel(assignment.item, level, result.data.url, playback);
-  say(`Showing ${level === "color" ? "colour" : "grayscale"}. This reveal was recorded.`);
+  say(t(`review.revealed.${level}`));
   // The button that asked is now disabled: focus goes to what was revealed, whose name says
   // which level it is ("Grayscale view of the item (image)").
   const media = $("media");
@@ -182,10 +181,10 @@ async function decide(verdict) {
   }
   const result = await api("POST", path(assignment, "decision"), body);
   if (result.ok) {
-    say(`${VERDICTS[verdict]}. Loading the next item…`);
+    say(t(`review.decided.${verdict}`));
     await next();
   } else if (result.status === 409) {
-    showIdle("This item is no longer yours", problemText(result), false);
+    showIdle(t("review.not_yours"), problemText(result), false);
   } else {
     say(problemText(result));
   }
@@ -199,7 +198,7 @@ async function skip(reason) {
     say(problemText(result));
     return;
   }
-  say("Skipped. It went back to the queue for someone else.");
+  say(t("review.skipped"));
   await next();
 }
 

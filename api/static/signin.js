@@ -1,5 +1,9 @@
 // Sign-in: trade the API key for a session cookie (POST /v1/session), then open the page for
 // the key's role. Without this script the form still posts (never as a GET with the key in it).
+import { LANG, problemText, t } from "./common.js";
+
+// The API's refusals, said in the page's language (the same messages as the no-script path).
+const REFUSALS = { 401: "signin.error.invalid", 403: "signin.error.role", 429: "signin.error.busy" };
 
 const form = document.getElementById("signin");
 const input = document.getElementById("key");
@@ -20,7 +24,7 @@ form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const key = input.value.trim();
   if (!key) {
-    fail("Enter your API key.");
+    fail(t("signin.error.empty"));
     return;
   }
   const button = form.querySelector("button[type=submit]");
@@ -38,16 +42,17 @@ form.addEventListener("submit", async (event) => {
       window.location.assign(data.home);
       return;
     }
-    fail(data.detail || `Sign-in failed (HTTP ${response.status}).`);
+    const known = REFUSALS[response.status];
+    fail(known && LANG !== "en" ? t(known) : problemText({ status: response.status, data }));
   } catch (err) {
-    fail("The server cannot be reached. Check the connection and try again.");
+    fail(t("signin.error.unreachable"));
   } finally {
     button.disabled = false;
   }
 });
 
 if (window.location.protocol === "http:" && !loopback(window.location.hostname)) {
-  fail("This page is served over plain HTTP, so the browser will not keep the session. Use HTTPS.");
+  fail(t("signin.error.plain_http"));
 }
 if (!error.hidden) input.setAttribute("aria-invalid", "true");
 input.focus();

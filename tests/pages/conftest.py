@@ -23,6 +23,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from api.main import create_app
 from api.pages import PageConfig
+from api.pages.i18n import Catalogues
 from api.settings import Settings
 from tests.api.conftest import ADMIN_KEY, Api
 from tests.conftest import FakeClock
@@ -35,6 +36,7 @@ FAST = PageConfig(
     idle_poll_seconds=0.5,
     heartbeat_seconds=0.5,
 )
+CATALOGUES = Catalogues.read()
 VIEWPORT = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 
@@ -53,9 +55,15 @@ class Site:
     def clock(self) -> FakeClock:
         return self.api.clock
 
-    async def page(self, viewport: dict[str, int] = VIEWPORT) -> Page:
-        """A fresh browser context (its own cookies), on the sign-in page."""
-        context = await self.browser.new_context(base_url=self.base, viewport=viewport)  # type: ignore[arg-type]
+    async def page(self, viewport: dict[str, int] = VIEWPORT, locale: str = "en-GB") -> Page:
+        """A fresh browser context (its own cookies), on the sign-in page.
+
+        `locale` is the browser's language (`Accept-Language`, `navigator.language`), from
+        which the pages choose theirs.
+        """
+        context = await self.browser.new_context(  # type: ignore[arg-type]
+            base_url=self.base, viewport=viewport, locale=locale
+        )
         page = await context.new_page()
         page.on(
             "request",
@@ -77,11 +85,14 @@ class Site:
         await page.goto("/")
         return page
 
-    async def signed_in(self, key: str, home: str, viewport: dict[str, int] = VIEWPORT) -> Page:
+    async def signed_in(
+        self, key: str, home: str, viewport: dict[str, int] = VIEWPORT, locale: str = "en-GB"
+    ) -> Page:
         """Sign in through the form, as a person would, and land on `home`."""
-        page = await self.page(viewport)
-        await page.get_by_label("API key").fill(key)
-        await page.get_by_role("button", name="Sign in").click()
+        page = await self.page(viewport, locale)
+        messages = CATALOGUES.messages[CATALOGUES.choose(None, locale)]
+        await page.get_by_label(messages["signin.key"]).fill(key)
+        await page.get_by_role("button", name=messages["signin.submit"]).click()
         await page.wait_for_url(f"**{home}")
         return page
 
