@@ -191,6 +191,23 @@ class SentinelDeployment:
             time.sleep(0.05)
         raise EmbeddedRedisError(f"no failover within {timeout} s; see {self.directory}")
 
+    def rejoin(self, port: int) -> None:
+        """Start a stopped data node again as a replica of the primary the sentinels name now.
+
+        This is what a node's supervisor should do (README, "Production"): a node that comes
+        back as a primary is only turned into a replica by the sentinels ~8 s later (their
+        wait for a stale role report), and until then writes cannot be acknowledged by one.
+        """
+        node = self.node(port)
+        primary = self.primary_port()
+        if primary is None:
+            raise EmbeddedRedisError("no sentinel names a primary to rejoin")
+        if "--replicaof" in node.command:
+            at = node.command.index("--replicaof")
+            del node.command[at : at + 3]
+        node.command += ["--replicaof", "127.0.0.1", str(primary)]
+        node.start()
+
     def stop(self) -> None:
         """Stop every process this deployment started (sentinels first: no failover on the way
         out), whatever state they are in."""
