@@ -37,12 +37,12 @@ class _BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
 class _SentinelRedis(Redis):
     """The primary's client, which also closes its connections to the sentinels."""
 
-    sentinel: Sentinel | None = None
+    sentinels: Sentinel | None = None  # not `sentinel`: Redis has a SENTINEL command method
 
     async def aclose(self, close_connection_pool: bool | None = None) -> None:
         await super().aclose(close_connection_pool)
-        if self.sentinel is not None:
-            await self.sentinel.aclose()
+        if self.sentinels is not None:
+            await self.sentinels.aclose()
 
 
 def _sentinel_client(sentinels: list[tuple[str, int]], master: str, max_connections: int) -> Redis:
@@ -70,7 +70,7 @@ def _sentinel_client(sentinels: list[tuple[str, int]], master: str, max_connecti
         timeout=10,
     )
     assert isinstance(client, _SentinelRedis)
-    client.sentinel = sentinel
+    client.sentinels = sentinel
     return client
 
 

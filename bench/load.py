@@ -21,7 +21,10 @@ Targets: p99 under 50 ms at 500 reviewers; request throughput at 50 at least 40%
 The cost of "acknowledged means replicated": the 50-reviewer closed loop on a Sentinel deployment
 (primary, one replica, three sentinels on loopback, AOF on both; embedded_redis/sentinel.py),
 once with SAFESHIFT_REDIS_MIN_REPLICAS=0 (no WAIT) and once with 1 (every told write waits for
-the replica): p50/p99 of every call, of claims and of decisions, and cycles/s.
+the replica): p50/p99 of every call, of claims and of decisions, and cycles/s. The HTTP figures
+move with the machine's load; so the same deployment also times one write on its own,
+alternately without and with `WAIT 1` on the same connection (2,000 each): that difference is
+WAIT's own cost, a round trip to the replica.
 """
 
 from __future__ import annotations
@@ -372,9 +375,39 @@ async def run_wait(seconds: float) -> dict[str, dict[str, float]]:
                 primary = sync_redis.Redis(port=deployment.primary_port() or 0)
                 primary.flushall()  # the next run starts from the same empty state
                 primary.close()
+            results["alone"] = _wait_alone(deployment.primary_port() or 0)
         finally:
             deployment.stop()
     return results
+
+
+def _wait_alone(port: int, rounds: int = 2000) -> dict[str, float]:
+    """One write without and with WAIT 1, alternating so the machine's load hits both alike."""
+    import redis as sync_redis
+
+    client = sync_redis.Redis(port=port)
+    plain: list[float] = []
+    waited: list[float] = []
+    try:
+        for n in range(rounds):
+            start = time.perf_counter()
+            client.set(f"bench:wait:{n}", n)
+            plain.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            pipe = client.pipeline(transaction=False)
+            pipe.set(f"bench:wait:{n}", n + 1)
+            pipe.execute_command("WAIT", 1, 1000)
+            _, acknowledged = pipe.execute()
+            waited.append(time.perf_counter() - start)
+            assert acknowledged >= 1, "the replica did not acknowledge"
+    finally:
+        client.close()
+    return {
+        "write_p50_ms": _ms(plain, 50),
+        "write_p99_ms": _ms(plain, 99),
+        "write_wait_p50_ms": _ms(waited, 50),
+        "write_wait_p99_ms": _ms(waited, 99),
+    }
 
 
 def _print_wait(result: dict[str, dict[str, float]]) -> None:
@@ -391,6 +424,11 @@ def _print_wait(result: dict[str, dict[str, float]]) -> None:
             f" {r['decide_p50_ms']:>6}/{r['decide_p99_ms']:<8}"
             f" {r['ingest_p50_ms']:>6}/{r['ingest_p99_ms']:<8} {r['errors']:>6}"
         )
+    a = result["alone"]
+    print(
+        f"one write alone, p50/p99 ms: {a['write_p50_ms']}/{a['write_p99_ms']} without WAIT,"
+        f" {a['write_wait_p50_ms']}/{a['write_wait_p99_ms']} with WAIT 1"
+    )
 
 
 def main() -> None:

@@ -82,7 +82,7 @@ class _Bound:
         # the WAIT go out together on one pooled connection (the pipeline loads the script
         # first if Redis lost it).
         async with self.script.registered_client.pipeline(transaction=False) as pipe:
-            await self.script(keys=keys, args=args, client=pipe)
+            await self.script(keys=keys, args=args, client=pipe)  # type: ignore[arg-type]
             pipe.execute_command("WAIT", self.replicas, self.timeout_ms)
             reply, acknowledged = await pipe.execute()
         if int(acknowledged) < self.replicas:
