@@ -11,7 +11,7 @@ from pathlib import Path
 import uvicorn
 
 from api import demo, logs
-from api.main import connect, create_app
+from api.main import connect_to, create_app
 from api.settings import Settings
 from embedded_redis import EmbeddedRedis
 from wellbeing.simulation import cli as simulation_cli
@@ -37,7 +37,7 @@ def _print_demo(keys: dict[str, str], base: str) -> None:
 
 
 async def _seed(settings: Settings) -> dict[str, str]:
-    redis = await connect(settings.redis_url or "")
+    redis = await connect_to(settings)
     try:
         return await demo.seed(redis=redis, settings=settings, now=time.time())
     finally:
@@ -48,7 +48,7 @@ def serve(args: argparse.Namespace) -> None:
     settings = _settings(args)
     logs.configure(as_json=settings.log_json)
     embedded = None
-    if not settings.redis_url:
+    if not settings.has_redis:
         embedded = EmbeddedRedis(settings.data_dir / "redis")
         settings = settings.model_copy(update={"redis_url": embedded.start()})
         log.info("embedded redis started", extra={"url": settings.redis_url})
@@ -71,8 +71,8 @@ def worker(args: argparse.Namespace) -> None:
 
     settings = _settings(args)
     logs.configure(as_json=settings.log_json)
-    if not settings.redis_url:
-        raise SystemExit("safeshift worker needs REDIS_URL (the API's Redis).")
+    if not settings.has_redis:
+        raise SystemExit("safeshift worker needs REDIS_URL or REDIS_SENTINELS (the API's Redis).")
     asyncio.run(standalone_worker.run(settings, count=args.count))
 
 

@@ -14,12 +14,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
 from blur.errors import MediaRejected
 from scheduler import errors as sched
 from scheduler.items import rfc3339
+from scheduler.scripts import NotReplicated
 from wellbeing.errors import OnBreak
 
 MEDIA_TYPE = "application/problem+json"
@@ -192,6 +195,37 @@ async def _break(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# Seconds a client should wait before retrying after a 503: a Sentinel failover takes a few.
+RETRY_AFTER_UNAVAILABLE = 2
+
+
+async def _not_replicated(_: Request, exc: Exception) -> JSONResponse:
+    """The write ran on the primary, but too few replicas confirmed it in time (scripts.py)."""
+    assert isinstance(exc, NotReplicated)
+    return problem(
+        503,
+        "Not replicated",
+        f"The change was not confirmed by {exc.required} Redis replica(s) within "
+        f"{exc.timeout_ms} ms, so it is not acknowledged (it may be lost in a failover). Retry "
+        f"the same request after {RETRY_AFTER_UNAVAILABLE} s: retrying is safe, it is "
+        "idempotent or leased (see Retries after 503 in docs/api.md).",
+        headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
+    )
+
+
+async def _storage_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """Redis did not answer: its primary died and Sentinel is promoting a replica, or it is
+    restarting. Nothing is acknowledged, so the retry is safe; the Redis error stays in here."""
+    return problem(
+        503,
+        "Storage unavailable",
+        "The service's storage did not answer (a failover or restart in progress); nothing "
+        f"was acknowledged. Retry the same request after {RETRY_AFTER_UNAVAILABLE} s: retrying "
+        "is safe (see Retries after 503 in docs/api.md).",
+        headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
+    )
+
+
 async def _media(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MediaRejected)
     return problem(exc.status, exc.title, exc.detail)
@@ -317,3 +351,6 @@ def install(app: FastAPI, *, guards: Guards = _no_guards) -> None:
     app.add_exception_handler(Problem, _own)
     app.add_exception_handler(StarletteHTTPException, _http(guards))
     app.add_exception_handler(BodyTooLarge, _too_large)
+    app.add_exception_handler(NotReplicated, _not_replicated)
+    app.add_exception_handler(RedisConnectionError, _storage_unavailable)
+    app.add_exception_handler(RedisTimeoutError, _storage_unavailable)

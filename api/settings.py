@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +19,21 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "SAFESHIFT_REDIS_URL")
     )
+    # A Sentinel deployment instead of one URL: "host:port,host:port" and the master's name.
+    # Every process asks the sentinels where the primary is, so a failover needs no restart.
+    redis_sentinels: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REDIS_SENTINELS", "SAFESHIFT_REDIS_SENTINELS"),
+    )
+    redis_sentinel_master: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REDIS_SENTINEL_MASTER", "SAFESHIFT_REDIS_SENTINEL_MASTER"),
+    )
+    # Replicas that must hold a write before the client is told it happened (Redis WAIT).
+    # Unset: 0 on a single Redis, 1 with Sentinel (a failover then loses nothing acknowledged).
+    redis_min_replicas: int | None = Field(default=None, ge=0, le=16)
+    # How long a write waits for them before the client gets 503 with Retry-After.
+    redis_wait_timeout_ms: int = Field(default=1000, gt=0, le=60_000)
     data_dir: Path = Path("./var")
     media_dir: Path | None = None  # default: <data_dir>/media
     admin_key: SecretStr | None = None  # bootstrap admin key, 32+ characters
@@ -42,6 +57,48 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError("SAFESHIFT_ADMIN_KEY must be at least 32 characters")
         return value
+
+    @field_validator("redis_sentinels")
+    @classmethod
+    def _sentinel_addresses(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        for address in value.split(","):
+            host, _, port = address.strip().rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(
+                    f"REDIS_SENTINELS: '{address.strip()}' is not host:port; "
+                    "write the sentinels as host:port,host:port"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _sentinel_needs_master(self) -> Settings:
+        if self.redis_sentinels and not self.redis_sentinel_master:
+            raise ValueError(
+                "REDIS_SENTINELS is set without REDIS_SENTINEL_MASTER: name the master the "
+                "sentinels monitor (the name in their `sentinel monitor` line)"
+            )
+        return self
+
+    @property
+    def sentinels(self) -> list[tuple[str, int]]:
+        """The sentinels' addresses, or [] when one Redis URL (or the embedded one) is used."""
+        if not self.redis_sentinels:
+            return []
+        pairs = (a.strip().rpartition(":") for a in self.redis_sentinels.split(","))
+        return [(host.strip("[]"), int(port)) for host, _, port in pairs]
+
+    @property
+    def has_redis(self) -> bool:
+        """Is a Redis configured (a URL or sentinels)? If not, `serve` starts the embedded one."""
+        return bool(self.redis_url or self.sentinels)
+
+    @property
+    def min_replicas(self) -> int:
+        if self.redis_min_replicas is not None:
+            return self.redis_min_replicas
+        return 1 if self.sentinels else 0
 
     @property
     def media_root(self) -> Path:

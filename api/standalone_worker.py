@@ -8,16 +8,15 @@ import time
 
 from api import workers
 from api.context import Context
-from api.main import connect, signing_secret
+from api.main import connect_to, scripts_for, signing_secret
 from api.settings import Settings
 from blur.store import MediaStore
 from scheduler import webhooks
-from scheduler.scripts import Scripts
 
 
 async def run(settings: Settings, *, count: int) -> None:
-    redis = await connect(settings.redis_url or "")
-    scripts = Scripts(redis)
+    redis = await connect_to(settings)
+    scripts = scripts_for(redis, settings)
     await scripts.load()
     ctx = Context(
         settings=settings,

@@ -15,6 +15,16 @@ this process. Phases, each after a warm-up:
             while the vendor keeps ingesting: cycles/s and latency.
 
 Targets: p99 under 50 ms at 500 reviewers; request throughput at 50 at least 40% of the ceiling.
+
+    python bench/load.py --wait [--seconds 20] [--json PATH]
+
+The cost of "acknowledged means replicated": the 50-reviewer closed loop on a Sentinel deployment
+(primary, one replica, three sentinels on loopback, AOF on both; embedded_redis/sentinel.py),
+once with SAFESHIFT_REDIS_MIN_REPLICAS=0 (no WAIT) and once with 1 (every told write waits for
+the replica): p50/p99 of every call, of claims and of decisions, and cycles/s. The HTTP figures
+move with the machine's load; so the same deployment also times one write on its own,
+alternately without and with `WAIT 1` on the same connection (2,000 each): that difference is
+WAIT's own cost, a round trip to the replica.
 """
 
 from __future__ import annotations
@@ -307,11 +317,132 @@ async def run(seconds: float) -> dict[str, float]:
     }
 
 
+def _summary(rec: Record, took: float) -> dict[str, float]:
+    return {
+        "cycle_rps": round(rec.cycles / took, 1),
+        "p50_ms": _ms(rec.all(), 50),
+        "p99_ms": _ms(rec.all(), 99),
+        "claim_p50_ms": _ms(rec.claim, 50),
+        "claim_p99_ms": _ms(rec.claim, 99),
+        "decide_p50_ms": _ms(rec.decide, 50),
+        "decide_p99_ms": _ms(rec.decide, 99),
+        "ingest_p50_ms": _ms(rec.ingest, 50),
+        "ingest_p99_ms": _ms(rec.ingest, 99),
+        "errors": sum(rec.errors.values()),
+    }
+
+
+async def run_wait(seconds: float) -> dict[str, dict[str, float]]:
+    """The 50-reviewer loop on one Sentinel deployment, without and with WAIT for a replica."""
+    import redis as sync_redis
+
+    sys.path.insert(0, str(ROOT))
+    from embedded_redis.sentinel import MASTER_NAME, SentinelDeployment
+
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        deployment = SentinelDeployment(Path(tmp, "redis")).start()
+        try:
+            for replicas in (0, 1):
+                env = {
+                    **os.environ,
+                    "SAFESHIFT_ADMIN_KEY": ADMIN,
+                    "SAFESHIFT_BLUR_WORKERS": "0",
+                    "SAFESHIFT_LOG_JSON": "true",
+                    "REDIS_SENTINELS": deployment.sentinel_addresses,
+                    "REDIS_SENTINEL_MASTER": MASTER_NAME,
+                    "SAFESHIFT_REDIS_MIN_REPLICAS": str(replicas),
+                }
+                env.pop("REDIS_URL", None)
+                port = _port()
+                cli = [sys.executable, "-c", "from api.cli import main; main()"]
+                data = Path(tmp, f"api{replicas}")
+                service = _spawn(
+                    [*cli, "serve", "--port", str(port), "--data-dir", str(data)], env, ROOT
+                )
+                try:
+                    url = f"http://127.0.0.1:{port}"
+                    await _ready(url, "/readyz")
+                    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+                        keys = await setup(client, 50)
+                    _, _, next_id = await phase(url, keys, 0, 10, (0, 0), 0, 0)
+                    await phase(url, keys, 50, 3, (0, 0), 50, next_id)  # warm-up
+                    rec, took, _ = await phase(url, keys, 50, seconds, (0, 0), 50, next_id + 10_000)
+                    results[f"replicas_{replicas}"] = _summary(rec, took)
+                finally:
+                    service.terminate()
+                    service.wait(timeout=30)
+                primary = sync_redis.Redis(port=deployment.primary_port() or 0)
+                primary.flushall()  # the next run starts from the same empty state
+                primary.close()
+            results["alone"] = _wait_alone(deployment.primary_port() or 0)
+        finally:
+            deployment.stop()
+    return results
+
+
+def _wait_alone(port: int, rounds: int = 2000) -> dict[str, float]:
+    """One write without and with WAIT 1, alternating so the machine's load hits both alike."""
+    import redis as sync_redis
+
+    client = sync_redis.Redis(port=port)
+    plain: list[float] = []
+    waited: list[float] = []
+    try:
+        for n in range(rounds):
+            start = time.perf_counter()
+            client.set(f"bench:wait:{n}", n)
+            plain.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            pipe = client.pipeline(transaction=False)
+            pipe.set(f"bench:wait:{n}", n + 1)
+            pipe.execute_command("WAIT", 1, 1000)
+            _, acknowledged = pipe.execute()
+            waited.append(time.perf_counter() - start)
+            assert acknowledged >= 1, "the replica did not acknowledge"
+    finally:
+        client.close()
+    return {
+        "write_p50_ms": _ms(plain, 50),
+        "write_p99_ms": _ms(plain, 99),
+        "write_wait_p50_ms": _ms(waited, 50),
+        "write_wait_p99_ms": _ms(waited, 99),
+    }
+
+
+def _print_wait(result: dict[str, dict[str, float]]) -> None:
+    print("50 reviewers, closed loop, on primary + replica + 3 sentinels (loopback):")
+    print(
+        f"{'WAIT for':>10} {'cycles/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'claim p50/p99':>14}"
+        f" {'decide p50/p99':>15} {'ingest p50/p99':>15} {'errors':>6}"
+    )
+    for n in (0, 1):
+        r = result[f"replicas_{n}"]
+        print(
+            f"{n:>8} r {r['cycle_rps']:>9} {r['p50_ms']:>7} {r['p99_ms']:>7}"
+            f" {r['claim_p50_ms']:>6}/{r['claim_p99_ms']:<7}"
+            f" {r['decide_p50_ms']:>6}/{r['decide_p99_ms']:<8}"
+            f" {r['ingest_p50_ms']:>6}/{r['ingest_p99_ms']:<8} {r['errors']:>6}"
+        )
+    a = result["alone"]
+    print(
+        f"one write alone, p50/p99 ms: {a['write_p50_ms']}/{a['write_p99_ms']} without WAIT,"
+        f" {a['write_wait_p50_ms']}/{a['write_wait_p99_ms']} with WAIT 1"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--wait", action="store_true", help="measure WAIT on a Sentinel setup")
     args = parser.parse_args()
+    if args.wait:
+        waited = asyncio.run(run_wait(args.seconds))
+        _print_wait(waited)
+        if args.json:
+            args.json.write_text(json.dumps(waited, indent=2))
+        return
     result = asyncio.run(run(args.seconds))
     print(f"bare FastAPI JSON endpoint, 50 connections: {result['ceiling_rps']:,} requests/s")
     print(
