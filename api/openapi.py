@@ -79,7 +79,8 @@ DESCRIPTIONS = {
     422: "Invalid parameters or body; `errors` lists each field",
     423: "A break is enforced: `break_until` and `reason`, and Retry-After",
     429: "Too many requests with unknown keys from this address; see Retry-After",
-    503: "Not ready: Redis is not reachable",
+    503: "Redis is not reachable, or a write was not acknowledged by enough replicas in time;"
+    " retrying after Retry-After is safe",
 }
 
 _RETRY_AFTER = {
@@ -228,7 +229,8 @@ def _derived(
     roles = [r for r in map(_roles, calls) if r is not None]
     statuses: set[int] = set()
     if authed:
-        statuses |= {401, 429}
+        # 503: every keyed operation reads Redis; a told write also waits for its replicas.
+        statuses |= {401, 429, 503}
         # A cookie session's unsafe request from another site is 403 too (api/deps.py).
         if roles or method not in _SAFE:
             statuses.add(403)
@@ -303,7 +305,7 @@ def _problem_response(
     if status == 422:
         answer["description"] = DESCRIPTIONS[422]
     headers: dict[str, Any] = {}
-    if status == 423 or (status == 429 and headers_sent):
+    if status in (423, 503) or (status == 429 and headers_sent):
         headers |= _RETRY_AFTER
     if status == 401 and headers_sent:
         headers |= _WWW_AUTHENTICATE

@@ -7,7 +7,7 @@ from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from redis.exceptions import RedisError
 
-from api import metrics
+from api import metrics, problems
 from api.deps import ContextDep
 from api.problems import problem
 
@@ -26,7 +26,12 @@ async def readyz(ctx: ContextDep) -> dict[str, str] | Response:
     try:
         await ctx.redis.ping()
     except (RedisError, OSError):
-        return problem(503, "Not ready", "Redis is not reachable.")
+        return problem(
+            503,
+            "Not ready",
+            "Redis is not reachable.",
+            headers={"Retry-After": str(problems.RETRY_AFTER_UNAVAILABLE)},
+        )
     return {"status": "ready"}
 
 
