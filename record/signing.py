@@ -118,7 +118,9 @@ async def rotate(*, redis: Redis, secret_bytes: bytes, now: float) -> tuple[str,
                 pipe.multi()
                 if old and old_raw:
                     pipe.hset(
-                        keys.SIGNING_KEYS, old, json.dumps({**json.loads(old_raw), "retired_at": now})
+                        keys.SIGNING_KEYS,
+                        old,
+                        json.dumps({**json.loads(old_raw), "retired_at": now}),
                     )
                 pipe.hset(keys.SIGNING_KEYS, key_id, json.dumps(entry))
                 pipe.set(keys.SIGNING_CURRENT, key_id)
