@@ -168,7 +168,7 @@ async def rotate_signing_key(ctx: ContextDep, who: Admin) -> dict[str, Any]:
         audit.append(
             pipe,
             now=now,
-            action="signing_key.rotate",
+            action="signing.rotate",
             actor=audit.actor(who),
             subject=key_id,
             retired=retired or "",
