@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
@@ -28,6 +29,7 @@ DEFAULT_DAYS = 30  # the contract's default range, ending today
 MAX_DAYS = 400  # a year's record with room (the exposure retention default is 400 days)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101, 2026-W01-1
 _CHUNK = 1000  # stream entries per XRANGE call
+Events = list[tuple[str, dict[str, str]]]  # XRANGE with decode_responses
 
 
 def team_timezone(policy: Any) -> ZoneInfo:
@@ -86,9 +88,12 @@ def _midnight(day: date, tz: ZoneInfo) -> float:
 async def _events(redis: Redis, reviewer: str, start: float, end: float) -> list[dict[str, str]]:
     """Events with start <= at < end, by `at`. The stream ids are Redis's wall clock, not the
     service's, so the range is filtered on `at` rather than by id."""
-    found, cursor = [], "-"
+    found: list[dict[str, str]] = []
+    cursor = "-"
     while True:
-        chunk = await redis.xrange(exposure_keys.events(reviewer), min=cursor, count=_CHUNK)
+        chunk = cast(
+            Events, await redis.xrange(exposure_keys.events(reviewer), min=cursor, count=_CHUNK)
+        )
         found += [e for _, e in chunk if start <= float(e["at"]) < end]
         if len(chunk) < _CHUNK:
             return sorted(found, key=lambda e: float(e["at"]))
@@ -151,33 +156,31 @@ def _day_of(ts: float, tz: ZoneInfo) -> date:
 def _days(
     events: list[dict[str, str]], first: date, last: date, tz: ZoneInfo, break_seconds: float
 ) -> list[dict[str, Any]]:
-    rows = {}
-    day = first
-    while day <= last:
-        rows[day] = {"date": day.isoformat(), "work_seconds": 0.0, "dose_units": 0, "breaks": 0}
-        day += timedelta(days=1)
+    work: dict[date, float] = defaultdict(float)
+    dose: dict[date, int] = defaultdict(int)  # ledger units, summed exactly
+    breaks: dict[date, int] = defaultdict(int)
     for e in events:
-        rows[_day_of(float(e["at"]), tz)]["dose_units"] += int(e["dose"])
+        dose[_day_of(float(e["at"]), tz)] += int(e["dose"])
     stretches = _stretches(events, break_seconds)
     for begin, end in stretches:  # split at local midnights
         while begin < end:
             day = _day_of(begin, tz)
             cut = min(end, _midnight(day + timedelta(days=1), tz))
-            if day in rows:
-                rows[day]["work_seconds"] += cut - begin
+            work[day] += cut - begin
             begin = cut
     for (_, gap_start), (gap_end, _) in pairwise(stretches):
         day = _day_of(gap_start, tz)
-        if day == _day_of(gap_end, tz) and day in rows:  # overnight is not a break
-            rows[day]["breaks"] += 1
+        if day == _day_of(gap_end, tz):  # overnight is not a break
+            breaks[day] += 1
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return [
         {
-            "date": r["date"],
-            "work_seconds": round(r["work_seconds"], 3),
-            "dose": r["dose_units"] / exposure_keys.MICRO,
-            "breaks": r["breaks"],
+            "date": day.isoformat(),
+            "work_seconds": round(work.get(day, 0.0), 3),
+            "dose": dose.get(day, 0) / exposure_keys.MICRO,
+            "breaks": breaks.get(day, 0),
         }
-        for r in rows.values()
+        for day in days
     ]
 
 
