@@ -217,3 +217,26 @@ async def test_rotation_is_audited(api: Api) -> None:
     r = await api.post("/v1/signing-keys/rotate")
     audit = (await api.get("/v1/audit?action=signing.rotate")).json()["data"]
     assert [e["subject"] for e in audit] == [r.json()["key_id"]]
+
+
+def readme_snippet() -> str:
+    text = (Path(__file__).parents[2] / "README.md").read_text()
+    section = text.split("## Your record", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+async def test_the_readme_verification_runs_as_written(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = await a_day(api)
+    signed = await api.get("/v1/me/record/signed", keys["r1"])
+    await api.post("/v1/signing-keys/rotate")  # verified after a rotation, as a court would
+    (tmp_path / "record.json").write_text(signed.text)
+    (tmp_path / "signing-keys.json").write_text((await api.client.get("/v1/signing-keys")).text)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(readme_snippet(), "README.md", "exec"), {})
+    assert capsys.readouterr().out == f"r1 2026-10-20 {TODAY} 2 events\n"
+    forged = {**signed.json(), "payload": base64.b64encode(b'{"reviewer":"r1"}').decode()}
+    (tmp_path / "record.json").write_text(json.dumps(forged))
+    with pytest.raises(InvalidSignature):
+        exec(compile(readme_snippet(), "README.md", "exec"), {})
