@@ -21,12 +21,14 @@ from zoneinfo import ZoneInfo
 from redis.asyncio import Redis
 
 from exposure import keys as exposure_keys
+from record.errors import InvalidRange
 from scheduler import keys as scheduler_keys
 from scheduler.errors import InvalidInput
 from scheduler.items import rfc3339
 
 DEFAULT_DAYS = 30  # the contract's default range, ending today
 MAX_DAYS = 400  # a year's record with room (the exposure retention default is 400 days)
+EARLIEST, LATEST = date(1970, 1, 1), date(9998, 12, 31)  # no event before; room for +1 day
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101, 2026-W01-1
 _CHUNK = 1000  # stream entries per XRANGE call
 Events = list[tuple[str, dict[str, str]]]  # XRANGE with decode_responses
@@ -63,17 +65,26 @@ def _date(text: str | None, name: str) -> date | None:
     )
 
 
+def _within(day: date, name: str) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidRange(
+            f"`{name}` ({day}) is outside the days a record can hold, {EARLIEST} to {LATEST}.",
+            loc=["query", name],
+        )
+    return day
+
+
 def date_range(*, first: str | None, last: str | None, today: date) -> tuple[date, date]:
     """The inclusive dates asked for; by default the 30 days ending today (or ending `to`)."""
-    to = _date(last, "to") or today
-    start = _date(first, "from") or to - timedelta(days=DEFAULT_DAYS - 1)
+    to = _within(_date(last, "to") or today, "to")
+    start = _within(_date(first, "from") or max(EARLIEST, to - timedelta(DEFAULT_DAYS - 1)), "from")
     if start > to:
-        raise InvalidInput(
+        raise InvalidRange(
             f"`from` ({start}) is after `to` ({to}); give from <= to (both are included).",
             loc=["query", "from"],
         )
     if (to - start).days + 1 > MAX_DAYS:
-        raise InvalidInput(
+        raise InvalidRange(
             f"A record covers at most {MAX_DAYS} days; {start}..{to} is {(to - start).days + 1}. "
             "Ask for it in parts.",
             loc=["query", "from"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from scheduler.errors import InvalidInput
+
 
 class SigningUnavailable(Exception):
     """The stored signing key cannot be opened with this process's secret: a configuration
@@ -10,3 +12,9 @@ class SigningUnavailable(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+class InvalidRange(InvalidInput):
+    """Two well-written dates that make no record: `from` after `to`, a range over the limit, or
+    a day outside the years a record can hold. Its own problem type, because no schema can say
+    it (the OpenAPI fuzz test allows this 422 on the record routes only)."""

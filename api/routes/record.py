@@ -18,17 +18,24 @@ from api.context import Context
 from api.deps import Admin, ContextDep, Reviewer
 from api.problems import Problem
 from record import build, canonical, signing
-from record.errors import SigningUnavailable
+from record.errors import InvalidRange, SigningUnavailable
 from scheduler import accounts, audit
 from scheduler.items import rfc3339
 from wellbeing import policy
 
 router = APIRouter(tags=["record"])
 
+# `format: date` tells clients (and the fuzz test) what to send; the domain checks it, with a
+# detail that says how to write one.
+_DAY = {"format": "date"}
 From = Annotated[
-    str | None, Query(alias="from", max_length=32, description="first day, YYYY-MM-DD")
+    str | None,
+    Query(alias="from", max_length=32, description="first day, YYYY-MM-DD", json_schema_extra=_DAY),
 ]
-To = Annotated[str | None, Query(max_length=32, description="last day (included), YYYY-MM-DD")]
+To = Annotated[
+    str | None,
+    Query(max_length=32, description="last day (included), YYYY-MM-DD", json_schema_extra=_DAY),
+]
 CSV_FIELDS = (
     "kind",
     "at",
@@ -57,9 +64,13 @@ async def _record(
         redis=ctx.redis, team=profile["team"], lease_default=ctx.settings.lease_seconds
     )
     tz, now = build.team_timezone(rules), ctx.clock()
-    start, end = build.date_range(
-        first=first, last=last, today=datetime.fromtimestamp(now, tz).date()
-    )
+    try:
+        start, end = build.date_range(
+            first=first, last=last, today=datetime.fromtimestamp(now, tz).date()
+        )
+    except InvalidRange as e:
+        errors = [{"loc": e.loc, "msg": e.detail}]
+        raise Problem(422, "Invalid date range", e.detail, errors=errors) from e
     return await build.build(
         redis=ctx.redis,
         reviewer=reviewer,

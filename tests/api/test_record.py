@@ -117,22 +117,27 @@ async def test_the_record_as_csv(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "words"),
+    ("query", "words", "title"),
     [
-        ("?from=2026-13-01", "YYYY-MM-DD"),
-        ("?to=20261118", "YYYY-MM-DD"),
-        ("?from=yesterday", "YYYY-MM-DD"),
-        ("?from=2026-11-18&to=2026-11-01", "after `to`"),
-        ("?from=2025-01-01&to=2026-11-18", "at most 400 days"),
+        ("?from=2026-13-01", "YYYY-MM-DD", "Validation failed"),
+        ("?to=20261118", "YYYY-MM-DD", "Validation failed"),
+        ("?from=yesterday", "YYYY-MM-DD", "Validation failed"),
+        ("?from=2026-11-18&to=2026-11-01", "after `to`", "Invalid date range"),
+        ("?from=2025-01-01&to=2026-11-18", "at most 400 days", "Invalid date range"),
+        ("?to=0001-01-01", "outside the days", "Invalid date range"),
+        ("?from=9999-12-31&to=9999-12-31", "outside the days", "Invalid date range"),
     ],
 )
-async def test_bad_dates_are_422_with_what_to_send(api: Api, query: str, words: str) -> None:
+async def test_bad_dates_are_422_with_what_to_send(
+    api: Api, query: str, words: str, title: str
+) -> None:
     keys = await api.world()
     for path in ("/v1/me/record", "/v1/me/record/signed"):
         r = await api.get(path + query, keys["r1"])
         assert r.status_code == 422, r.text
         assert r.headers["content-type"].startswith("application/problem+json")
-        assert words in r.json()["detail"]
+        assert words in r.json()["detail"] and r.json()["title"] == title
+        assert r.json()["errors"][0]["loc"][0] == "query"
 
 
 async def test_a_year_is_a_valid_range(api: Api) -> None:
