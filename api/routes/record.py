@@ -28,12 +28,13 @@ router = APIRouter(tags=["record"])
 # `format: date` tells clients (and the fuzz test) what to send; the domain checks it, with a
 # detail that says how to write one.
 _DAY = {"format": "date"}
+# Typed `str` with "" for "not given", so the schema is a plain string that carries the format.
 From = Annotated[
-    str | None,
+    str,
     Query(alias="from", max_length=32, description="first day, YYYY-MM-DD", json_schema_extra=_DAY),
 ]
 To = Annotated[
-    str | None,
+    str,
     Query(max_length=32, description="last day (included), YYYY-MM-DD", json_schema_extra=_DAY),
 ]
 CSV_FIELDS = (
@@ -66,7 +67,7 @@ async def _record(
     tz, now = build.team_timezone(rules), ctx.clock()
     try:
         start, end = build.date_range(
-            first=first, last=last, today=datetime.fromtimestamp(now, tz).date()
+            first=first or None, last=last or None, today=datetime.fromtimestamp(now, tz).date()
         )
     except InvalidRange as e:
         errors = [{"loc": e.loc, "msg": e.detail}]
@@ -107,7 +108,7 @@ def _secret(ctx: Context) -> bytes:
     responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request"}},
 )
 async def my_record(
-    request: Request, ctx: ContextDep, who: Reviewer, first: From = None, to: To = None
+    request: Request, ctx: ContextDep, who: Reviewer, first: From = "", to: To = ""
 ) -> Any:
     """Every exposure event, time worked, dose and breaks per day, and for whom the work was;
     `Accept: text/csv` for a spreadsheet."""
@@ -128,7 +129,7 @@ async def my_record(
 
 @router.get("/v1/me/record/signed")
 async def my_signed_record(
-    ctx: ContextDep, who: Reviewer, first: From = None, to: To = None
+    ctx: ContextDep, who: Reviewer, first: From = "", to: To = ""
 ) -> dict[str, str]:
     """The same record as canonical JSON bytes (base64) with an Ed25519 signature and its key
     id: anyone can check it offline against `GET /v1/signing-keys`."""
