@@ -60,7 +60,7 @@ def _date(text: str | None, name: str) -> date | None:
             pass
     raise InvalidInput(
         f"`{name}` must be a calendar date written YYYY-MM-DD (for example 2026-03-31); "
-        f"{text!r} is not one.",
+        f"{text[:40]!r} is not one.",
         loc=["query", name],
     )
 

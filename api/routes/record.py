@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import WithJsonSchema
 
 from api.context import Context
 from api.deps import Admin, ContextDep, Reviewer
@@ -27,16 +28,9 @@ router = APIRouter(tags=["record"])
 
 # `format: date` tells clients (and the fuzz test) what to send; the domain checks it, with a
 # detail that says how to write one.
-_DAY = {"format": "date"}
-# Typed `str` with "" for "not given", so the schema is a plain string that carries the format.
-From = Annotated[
-    str,
-    Query(alias="from", max_length=32, description="first day, YYYY-MM-DD", json_schema_extra=_DAY),
-]
-To = Annotated[
-    str,
-    Query(max_length=32, description="last day (included), YYYY-MM-DD", json_schema_extra=_DAY),
-]
+DayText = Annotated[str, WithJsonSchema({"type": "string", "format": "date", "maxLength": 10})]
+From = Annotated[DayText | None, Query(alias="from", description="first day, YYYY-MM-DD")]
+To = Annotated[DayText | None, Query(description="last day (included), YYYY-MM-DD")]
 CSV_FIELDS = (
     "kind",
     "at",
@@ -67,7 +61,7 @@ async def _record(
     tz, now = build.team_timezone(rules), ctx.clock()
     try:
         start, end = build.date_range(
-            first=first or None, last=last or None, today=datetime.fromtimestamp(now, tz).date()
+            first=first, last=last, today=datetime.fromtimestamp(now, tz).date()
         )
     except InvalidRange as e:
         errors = [{"loc": e.loc, "msg": e.detail}]
@@ -108,7 +102,7 @@ def _secret(ctx: Context) -> bytes:
     responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request"}},
 )
 async def my_record(
-    request: Request, ctx: ContextDep, who: Reviewer, first: From = "", to: To = ""
+    request: Request, ctx: ContextDep, who: Reviewer, first: From = None, to: To = None
 ) -> Any:
     """Every exposure event, time worked, dose and breaks per day, and for whom the work was;
     `Accept: text/csv` for a spreadsheet."""
@@ -129,7 +123,7 @@ async def my_record(
 
 @router.get("/v1/me/record/signed")
 async def my_signed_record(
-    ctx: ContextDep, who: Reviewer, first: From = "", to: To = ""
+    ctx: ContextDep, who: Reviewer, first: From = None, to: To = None
 ) -> dict[str, str]:
     """The same record as canonical JSON bytes (base64) with an Ed25519 signature and its key
     id: anyone can check it offline against `GET /v1/signing-keys`."""

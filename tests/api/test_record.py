@@ -122,6 +122,7 @@ async def test_the_record_as_csv(api: Api) -> None:
         ("?from=2026-13-01", "YYYY-MM-DD", "Validation failed"),
         ("?to=20261118", "YYYY-MM-DD", "Validation failed"),
         ("?from=yesterday", "YYYY-MM-DD", "Validation failed"),
+        ("?to=", "YYYY-MM-DD", "Validation failed"),
         ("?from=2026-11-18&to=2026-11-01", "after `to`", "Invalid date range"),
         ("?from=2025-01-01&to=2026-11-18", "at most 400 days", "Invalid date range"),
         ("?to=0001-01-01", "outside the days", "Invalid date range"),
