@@ -23,6 +23,7 @@ COPY wellbeing ./wellbeing
 COPY api ./api
 COPY luascripts ./luascripts
 COPY embedded_redis ./embedded_redis
+COPY record ./record
 RUN pip wheel --no-deps --no-build-isolation --wheel-dir /wheels .
 
 FROM python:3.11-slim

@@ -19,6 +19,7 @@ from api import deps, openapi, pages, periodic, problems, workers
 from api.context import Context
 from api.middleware import BodyLimit, Observe
 from api.routes import admin, assignments, audit, exports, items, lead, me, media, ops, session
+from api.routes import record as record_routes
 from api.settings import Settings
 from blur.config import BlurConfig
 from blur.limits import MediaLimits
@@ -184,6 +185,7 @@ def create_app(
     problems.install(app, guards=deps.run_guards)
     for module in (admin, items, assignments, me, lead, exports, audit, media, ops, session):
         app.include_router(module.router)
+    app.include_router(record_routes.router)
     pages.install(app, page_config or pages.PageConfig())
     app.add_middleware(
         BodyLimit,

@@ -110,6 +110,7 @@ EXTRA: dict[tuple[str, str], set[int]] = {
     ("GET", "/v1/media/{token}"): {403},
     ("POST", "/v1/session"): {400, 401, 403, 413, 422, 429},
     ("GET", "/readyz"): {503},
+    ("GET", "/v1/me/record/signed"): {503},  # the stored key sealed under another secret
 }
 
 # Answers with a body other than JSON: (method, path) -> {status: [content types]}.

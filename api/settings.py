@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +44,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     media_dir: Path | None = None  # default: <data_dir>/media
     admin_key: SecretStr | None = None  # bootstrap admin key, 32+ characters
+    # Seals the record-signing key in Redis (32+ characters); unset: a file in data_dir.
+    signing_secret: SecretStr | None = None
     lease_seconds: int = Field(default=300, gt=0)  # evidence note: Ozone 5 min, Coop 10 min
     allow_private_callbacks: bool = False  # tests and on-premises receivers only
     media_url_seconds: int = Field(default=300, gt=0)  # how long a signed media link works
@@ -51,11 +60,13 @@ class Settings(BaseSettings):
     # Requests with unknown keys per client address and minute before all its requests are 429.
     auth_failures_per_minute: int = Field(default=30, gt=0)
 
-    @field_validator("admin_key")
+    @field_validator("admin_key", "signing_secret")
     @classmethod
-    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+    def _long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 32:
-            raise ValueError("SAFESHIFT_ADMIN_KEY must be at least 32 characters")
+            raise ValueError(
+                f"SAFESHIFT_{str(info.field_name).upper()} must be at least 32 characters"
+            )
         return value
 
     @field_validator("redis_sentinels")

@@ -73,6 +73,8 @@ LEEWAY = {
     "invalid-reference": r"^(POST /v1/reviewers|PATCH /v1/reviewers/\{\w+\}|POST /v1/keys)$",
     # bytes of a supported format that do not decode (an empty part, a truncated file)
     "undecodable-media": r"^POST /v1/items$",
+    # two well-formed dates that make no record (from after to, over 400 days, before 1970)
+    "invalid-date-range": r"^GET /v1/me/record(/signed)?$",
 }
 
 

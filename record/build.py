@@ -1,0 +1,221 @@
+"""A reviewer's record: every exposure event, time worked and breaks per day, and for whom.
+
+Read, never copied: events come from the exposure ledger's stream (as long as retention keeps
+them), vendor and purpose from the items. Work time and breaks follow the break rules'
+definition of a stretch (wellbeing/lua/rules.lua settle_stretch): the time holding items, with
+gaps shorter than the team's break counted as work, and a gap of at least a break, within one
+day, counted as a break. Days are calendar days in the team's time zone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from redis.asyncio import Redis
+
+from exposure import keys as exposure_keys
+from record.errors import InvalidRange
+from scheduler import keys as scheduler_keys
+from scheduler.errors import InvalidInput
+from scheduler.items import rfc3339
+
+DEFAULT_DAYS = 30  # the contract's default range, ending today
+MAX_DAYS = 400  # a year's record with room (the exposure retention default is 400 days)
+EARLIEST, LATEST = date(1970, 1, 1), date(9998, 12, 31)  # no event before; room for +1 day
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101, 2026-W01-1
+_CHUNK = 1000  # stream entries per XRANGE call
+Events = list[tuple[str, dict[str, str]]]  # XRANGE with decode_responses
+
+
+def team_timezone(policy: Any) -> ZoneInfo:
+    """The team's zone once policies carry `timezone` (IANA); UTC until then."""
+    return ZoneInfo(getattr(policy, "timezone", None) or "UTC")
+
+
+def vendor_name(item: dict[str, str]) -> str | None:
+    """Who the work was for: the item's vendor display name once items carry one, else the
+    vendor id."""
+    return item.get("vendor_name") or item.get("vendor") or None
+
+
+def purpose(item: dict[str, str]) -> str | None:
+    """What the work was for: the item's purpose once queues carry one, else the queue name."""
+    return item.get("purpose") or item.get("queue") or None
+
+
+def _date(text: str | None, name: str) -> date | None:
+    if text is None:
+        return None
+    if _DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise InvalidInput(
+        f"`{name}` must be a calendar date written YYYY-MM-DD (for example 2026-03-31); "
+        f"{text[:40]!r} is not one.",
+        loc=["query", name],
+    )
+
+
+def _within(day: date, name: str) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidRange(
+            f"`{name}` ({day}) is outside the days a record can hold, {EARLIEST} to {LATEST}.",
+            loc=["query", name],
+        )
+    return day
+
+
+def date_range(*, first: str | None, last: str | None, today: date) -> tuple[date, date]:
+    """The inclusive dates asked for; by default the 30 days ending today (or ending `to`)."""
+    to = _within(_date(last, "to") or today, "to")
+    start = _within(_date(first, "from") or max(EARLIEST, to - timedelta(DEFAULT_DAYS - 1)), "from")
+    if start > to:
+        raise InvalidRange(
+            f"`from` ({start}) is after `to` ({to}); give from <= to (both are included).",
+            loc=["query", "from"],
+        )
+    if (to - start).days + 1 > MAX_DAYS:
+        raise InvalidRange(
+            f"A record covers at most {MAX_DAYS} days; {start}..{to} is {(to - start).days + 1}. "
+            "Ask for it in parts.",
+            loc=["query", "from"],
+        )
+    return start, to
+
+
+def _midnight(day: date, tz: ZoneInfo) -> float:
+    return datetime.combine(day, time(), tz).timestamp()
+
+
+async def _events(redis: Redis, reviewer: str, start: float, end: float) -> list[dict[str, str]]:
+    """Events with start <= at < end, by `at`. The stream ids are Redis's wall clock, not the
+    service's, so the range is filtered on `at` rather than by id."""
+    found: list[dict[str, str]] = []
+    cursor = "-"
+    while True:
+        chunk = cast(
+            Events, await redis.xrange(exposure_keys.events(reviewer), min=cursor, count=_CHUNK)
+        )
+        found += [e for _, e in chunk if start <= float(e["at"]) < end]
+        if len(chunk) < _CHUNK:
+            return sorted(found, key=lambda e: float(e["at"]))
+        cursor = "(" + chunk[-1][0]
+
+
+async def _items(redis: Redis, ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    wanted = sorted(set(ids))
+    async with redis.pipeline(transaction=False) as pipe:
+        for item_id in wanted:
+            pipe.hmget(scheduler_keys.item(item_id), "vendor", "queue", "vendor_name", "purpose")
+        replies = await pipe.execute()
+    fields = ("vendor", "queue", "vendor_name", "purpose")
+    return {
+        i: {k: v for k, v in zip(fields, r, strict=True) if v}
+        for i, r in zip(wanted, replies, strict=True)
+    }
+
+
+def _category(labels: str | None) -> str | None:
+    """The category of the item's most severe label (what the reviewer was braced for)."""
+    parsed = json.loads(labels) if labels else []
+    return max(parsed, key=lambda lab: lab["severity"])["category"] if parsed else None
+
+
+def _event(e: dict[str, str], item: dict[str, str]) -> dict[str, Any]:
+    return {
+        "at": rfc3339(float(e["at"])),
+        "item_id": e["item"],
+        "vendor_name": vendor_name(item),
+        "purpose": purpose(item),
+        "category": _category(e.get("labels")),
+        "severity": float(e.get("severity") or 0),
+        "level": e.get("level"),
+        "media_type": e.get("media_type"),
+        "seconds": round(float(e["seconds"]), 3),
+        "played_seconds": round(float(e.get("played_seconds") or 0), 3),
+        "sound": e.get("sound") == "1",
+        "dose": int(e["dose"]) / exposure_keys.MICRO,
+    }
+
+
+def _stretches(events: list[dict[str, str]], break_seconds: float) -> list[tuple[float, float]]:
+    """Time holding items, gaps shorter than a break joined in: the stretches of work."""
+    merged: list[tuple[float, float]] = []
+    for e in events:
+        end = float(e["at"])
+        begin = end - float(e["seconds"])
+        if merged and begin - merged[-1][1] < break_seconds:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((begin, end))
+    return merged
+
+
+def _day_of(ts: float, tz: ZoneInfo) -> date:
+    return datetime.fromtimestamp(ts, tz).date()
+
+
+def _days(
+    events: list[dict[str, str]], first: date, last: date, tz: ZoneInfo, break_seconds: float
+) -> list[dict[str, Any]]:
+    work: dict[date, float] = defaultdict(float)
+    dose: dict[date, int] = defaultdict(int)  # ledger units, summed exactly
+    breaks: dict[date, int] = defaultdict(int)
+    for e in events:
+        dose[_day_of(float(e["at"]), tz)] += int(e["dose"])
+    stretches = _stretches(events, break_seconds)
+    for begin, end in stretches:  # split at local midnights
+        while begin < end:
+            day = _day_of(begin, tz)
+            cut = min(end, _midnight(day + timedelta(days=1), tz))
+            work[day] += cut - begin
+            begin = cut
+    for (_, gap_start), (gap_end, _) in pairwise(stretches):
+        day = _day_of(gap_start, tz)
+        if day == _day_of(gap_end, tz):  # overnight is not a break
+            breaks[day] += 1
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return [
+        {
+            "date": day.isoformat(),
+            "work_seconds": round(work.get(day, 0.0), 3),
+            "dose": dose.get(day, 0) / exposure_keys.MICRO,
+            "breaks": breaks.get(day, 0),
+        }
+        for day in days
+    ]
+
+
+async def build(
+    *,
+    redis: Redis,
+    reviewer: str,
+    first: date,
+    last: date,
+    tz: ZoneInfo,
+    break_seconds: float,
+    now: float,
+) -> dict[str, Any]:
+    """The record of `first`..`last` (inclusive, in `tz`), as the contract shapes it."""
+    start, end = _midnight(first, tz), _midnight(last + timedelta(days=1), tz)
+    events = await _events(redis, reviewer, start, end)
+    items = await _items(redis, (e["item"] for e in events))
+    return {
+        "reviewer": reviewer,
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "timezone": tz.key,
+        "issued_at": rfc3339(now),
+        "unit": "severe-minutes",
+        "events": [_event(e, items.get(e["item"], {})) for e in events],
+        "days": _days(events, first, last, tz, break_seconds),
+    }
