@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ import pytest
 from tests.api.conftest import Api
 from tests.api.test_queue import claim, decide
 from tests.api.test_wellbeing import MILD, VIOLENT, exposure, put_policy, work
+from wellbeing import worktime
 
 CARACAS, MANILA = ZoneInfo("America/Caracas"), ZoneInfo("Asia/Manila")
 # No continuous-work break in the way of the rules under test.
@@ -201,3 +202,30 @@ async def test_hazard_access_and_periods(api: Api) -> None:
         assert r.status_code == 422, (bad, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
     assert (await api.get("/v1/teams/t1/hazard", keys["lead"])).status_code == 422
+
+
+async def test_work_per_local_day_splits_a_stretch_at_midnight(api: Api) -> None:
+    keys = await api.world()
+    await put_policy(api, timezone="America/Caracas", **LONG_STRETCHES)
+    await items(api, keys["vendor"], 2)
+    api.clock.now = at(CARACAS, 2026, 11, 20, 23, 0)
+    await work(api, keys["r1"], seconds=5400)  # 23:00 to 00:30
+    a = await claim(api, keys["r1"])  # held, never decided: the lease runs out at 02:30
+    assert a is not None
+    api.clock.now = at(CARACAS, 2026, 11, 21, 4, 0)
+    assert await claim(api, keys["r1"]) is not None  # the expired lease is swept: it was work
+    ctx = api.app.state.ctx
+    days = await worktime.work_per_day(
+        scripts=ctx.scripts,
+        reviewer="r1",
+        zone=CARACAS,
+        first=date(2026, 11, 19),
+        last=date(2026, 11, 22),
+        now=api.clock(),
+    )
+    assert days == [
+        (date(2026, 11, 19), 0.0),
+        (date(2026, 11, 20), 3600.0),
+        (date(2026, 11, 21), 2 * 3600 + 1800.0),  # 00:00-02:30 held, then the new stretch
+        (date(2026, 11, 22), 0.0),
+    ]
