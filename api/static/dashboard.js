@@ -90,6 +90,8 @@ function reviewerRow(row) {
   if (policy && row.continuous_work_seconds >= policy.max_continuous_work_seconds) {
     working.append(el("span", "past the limit", "over"));
   }
+  const worked = el("td", row.work ? duration(row.work.today_seconds) : "–");
+  if (row.work && row.work.left_seconds <= 0) worked.append(el("span", "limit reached", "over"));
   const mood = row.last_checkin ? `${row.last_checkin.mood} of 5, ${ago(row.last_checkin.at)}` : "–";
   const alerts = el("td", null, "alerts-cell");
   const list = el("ul", null, "inline-alerts");
@@ -102,6 +104,7 @@ function reviewerRow(row) {
     doseCell(row.dose.week, row.budget.week, "This week: "),
     el("td", row.consecutive_severe, "num"),
     working,
+    worked,
     el("td", ago(row.last_break_at)),
     el("td", mood),
     alerts,
