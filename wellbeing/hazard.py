@@ -22,14 +22,17 @@ from scheduler.errors import InvalidInput
 from scheduler.scripts import Scripts
 from wellbeing import policy, state, worktime
 
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# A month of the years 1970-9998 (the month after it must still be a date).
+_YEAR = r"(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
+PERIOD_PATTERN = rf"^{_YEAR}-(0[1-9]|1[0-2])$"
+PERIOD = re.compile(PERIOD_PATTERN)
 FIELDS = ("reviewer", "work_hours", "severe_hours", "dose", "supplement_percent")
 
 
 def month_bounds(period: str, zone: Any) -> tuple[float, float]:
     """The month `YYYY-MM` in `zone` as unix seconds [start, end)."""
     match = PERIOD.match(period)
-    if not match or not 1970 <= int(match[1]) <= 9998:
+    if not match:
         raise InvalidInput(
             f"period {period!r} is not a month: write YYYY-MM, e.g. 2026-11 (years 1970-9998).",
             ["query", "period"],

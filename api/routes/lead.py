@@ -84,7 +84,9 @@ async def team_hazard(
     ctx: ContextDep,
     who: LeadOrAdmin,
     request: Request,
-    period: Annotated[str, Query(max_length=7, description="A month, YYYY-MM")],
+    period: Annotated[
+        str, Query(pattern=hazard.PERIOD_PATTERN, description="A month, YYYY-MM (1970-9998)")
+    ],
 ) -> Any:
     """Per reviewer, for payroll: hours worked, hours with severe exposure, severe-minutes, and
     the supplement by the team's hazard rule, for a month of the team's time zone. CSV with
