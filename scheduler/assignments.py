@@ -16,6 +16,7 @@ from scheduler.errors import Conflict, InvalidInput, LeaseLost, NotFound
 from scheduler.ids import new_id
 from scheduler.models import VIEW_FIELDS, DecisionIn
 from scheduler.scripts import Scripts
+from wellbeing import worktime
 from wellbeing.errors import OnBreak
 
 
@@ -39,9 +40,12 @@ async def claim(
     Raises OnBreak while a break is enforced. `lease_seconds` applies unless the team's policy
     sets its own.
     """
+    day_start, day_end = await worktime.claim_bounds(
+        redis=scripts.redis, reviewer=reviewer, now=now
+    )
     reply = await scripts.claim(
         keys=[keys.LEASES, keys.HEADS, keys.reviewer(reviewer)],
-        args=[reviewer, now, lease_seconds, new_id("asg", now)],
+        args=[reviewer, now, lease_seconds, new_id("asg", now), day_start, day_end],
     )
     tag = reply[0]
     if tag == "no_reviewer":

@@ -12,6 +12,8 @@ class OnBreak(Exception):
             "continuous_work": "You have worked the team's limit without a break",
             "cooldown": "A short pause after a severe item",
             "requested": "You are on the break you asked for",
+            "workday_over": "You have worked the team's limit for today or this week; the rest"
+            " of the day is yours",
         }.get(reason, "You are on a break")
         super().__init__(f"{explain}; new items resume when it ends.")
         self.detail = str(self)

@@ -16,6 +16,11 @@ def checkins(reviewer: str) -> str:
     return f"{PREFIX}wellbeing:{reviewer}:checkins"
 
 
+def work(reviewer: str) -> str:
+    """Sorted set of the reviewer's ended stretches of work, "<from>:<to>" scored by <to>."""
+    return f"{PREFIX}wellbeing:{reviewer}:work"
+
+
 def policy(team: str) -> str:
     return f"{PREFIX}policy:{team}"
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from redis.asyncio import Redis
 
 from scheduler import audit
@@ -28,6 +29,29 @@ class Budgets(BaseModel):
     hour: float = Field(default=50.0, gt=0, allow_inf_nan=False)
     day: float = Field(default=300.0, gt=0, allow_inf_nan=False)
     week: float = Field(default=1200.0, gt=0, allow_inf_nan=False)
+
+
+class Hazard(BaseModel):
+    """The team's hazard-pay rule: a supplement on pay per hour with severe exposure, capped.
+
+    Defaults: the German moderators' manifesto (2023) asks for a hazard bonus of at least 35%;
+    the cap is that, reached at 70 severe hours in a month (docs/policy.md)."""
+
+    model_config = _STRICT
+    # Strict: `false` is not 0 percent.
+    percent_per_severe_hour: float = Field(
+        default=0.5, ge=0, le=100, allow_inf_nan=False, strict=True
+    )
+    cap_percent: float = Field(default=35.0, ge=0, le=1000, allow_inf_nan=False, strict=True)
+
+
+# The IANA names this machine's tz database knows: the schema lists them, so a client can tell a
+# valid time zone before sending it.
+ZONES = frozenset(available_timezones()) | {"UTC"}
+
+
+# The nested models, stored flat as <prefix>_<field> (budget_hour, hazard_cap_percent, ...).
+_NESTED = {"budgets": ("budget", Budgets), "hazard": ("hazard", Hazard)}
 
 
 class Policy(BaseModel):
@@ -48,6 +72,25 @@ class Policy(BaseModel):
     fair_share_margin: float = Field(default=0.01, gt=0, le=1, allow_inf_nan=False)
     fair_share_threshold: float = Field(default=0.3, gt=0, le=1, allow_inf_nan=False)
     fair_share_max_wait_seconds: WholeNumber = Field(default=300, gt=0)
+    # Working time (docs/policy.md): time at work per local day of the team's time zone and per
+    # rolling week; reached, nothing new is handed out (the item in hand may be finished).
+    max_work_seconds_per_day: WholeNumber = Field(default=8 * 3600, gt=0)
+    max_work_seconds_per_week: WholeNumber = Field(default=40 * 3600, gt=0)
+    timezone: str = Field(default="UTC", json_schema_extra={"enum": sorted(ZONES)})
+    hazard: Hazard = Field(default_factory=Hazard)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        """An IANA name the tz database knows: days and pay periods are counted in it."""
+        if name not in ZONES:
+            raise ValueError(
+                f"unknown time zone {name!r}: use an IANA name such as 'Europe/Lisbon' or 'UTC'"
+            )
+        return name
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 # Near a budget, severe items are steered to teammates with more left (choices, see docs).
@@ -60,6 +103,11 @@ SLA_RISK_SECONDS = 900  # severe items due within this are checked for a reviewe
 # (wellbeing/lua/rules.lua applies it): no shift tells the two apart, and a lease, break or
 # check-in that ends "now + duration" must stay a time datetimes, Redis and Lua can hold.
 LONGEST_SECONDS = 100 * 365 * 86400 + 25 * 86400  # 100 years of 365.25 days
+# Past the weekly limit, the break lasts until the rolling week has room for this much work
+# again (a choice: less is not worth coming back for).
+WEEK_ROOM_SECONDS = 900
+# Stretches of work are kept this long, for the record and payroll (the retention's default).
+WORK_KEPT_SECONDS = 400 * 86400
 
 
 def severe_band(threshold: float) -> int:
@@ -78,7 +126,9 @@ def severe_band(threshold: float) -> int:
 def flatten(policy: Policy, *, only_set: bool = False) -> dict[str, str]:
     """Hash fields for Redis (and the Lua defaults table): budgets become budget_<window>."""
     data = policy.model_dump(exclude_unset=only_set)
-    fields = {f"budget_{k}": v for k, v in data.pop("budgets", {}).items()}
+    fields: dict[str, Any] = {}
+    for name, (prefix, _) in _NESTED.items():
+        fields.update({f"{prefix}_{k}": v for k, v in data.pop(name, {}).items()})
     fields.update(data)
     return {k: str(v) for k, v in fields.items()}
 
@@ -95,23 +145,31 @@ def _number(text: str) -> int | float:
 def unflatten(fields: dict[str, str], *, lease_default: int) -> Policy:
     """The policy from its hash fields (validated again, so a hand-edited field is an error)."""
     data: dict[str, Any] = {"lease_seconds": lease_default}
-    budgets: dict[str, float] = {}
+    nested: dict[str, dict[str, float]] = {name: {} for name in _NESTED}
     for name, value in fields.items():
-        if name.startswith("budget_"):
-            budgets[name.removeprefix("budget_")] = float(value)
-        elif name in Policy.model_fields:
-            data[name] = _number(value)
-    data["budgets"] = Budgets(**budgets)
+        for group, (prefix, _) in _NESTED.items():
+            if name.startswith(prefix + "_"):
+                nested[group][name.removeprefix(prefix + "_")] = float(value)
+                break
+        else:
+            if name == "timezone":
+                data[name] = value
+            elif name in Policy.model_fields:
+                data[name] = _number(value)
+    for group, (_, model) in _NESTED.items():
+        data[group] = model(**nested[group])
     return Policy(**data)
 
 
 def lua_defaults() -> str:
     """The defaults as a Lua table literal, for the scripts that read a team's policy.
 
-    The lease is left out: its default is the service's setting, which claims pass along.
+    The lease is left out: its default is the service's setting, which claims pass along. So is
+    the time zone: Lua has no tz database, so Python passes the day's bounds to the scripts.
     """
     fields = flatten(Policy())
     fields.pop("lease_seconds")
+    fields.pop("timezone")
     return "{" + ", ".join(f"{k} = {v}" for k, v in fields.items()) + "}"
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from exposure.keys import MICRO
 from scheduler import keys
 from scheduler.scripts import Scripts
+from wellbeing import policy, worktime
+from wellbeing.keys import work as keys_work
 
 # The values wellbeing/lua/states.lua returns per reviewer, in order.
 STATE_FIELDS = (
@@ -102,6 +104,7 @@ def _shape(raw: dict[str, str], now: float) -> dict[str, Any]:
         "checkin_due_at": checkin_from + interval if checkin_from is not None else None,
         "assignment": raw["assignment"] or None,
         "lease_expires_at": _num(raw["lease_expires_at"]),
+        "work_since": work_since,
     }
 
 
@@ -117,7 +120,9 @@ BATCH = 200  # reviewers per script call
 
 
 async def reviewer(*, scripts: Scripts, reviewer_id: str, now: float) -> dict[str, Any]:
-    return _rows(await scripts.states(keys=[], args=[now, reviewer_id]), now)[0]
+    rows = _rows(await scripts.states(keys=[], args=[now, reviewer_id]), now)
+    await _add_work(scripts.redis, rows, now)
+    return rows[0]
 
 
 async def many(
@@ -129,7 +134,27 @@ async def many(
         for batch in batches:  # a pipeline loads the script first if Redis forgot it
             await scripts.states.script(keys=[], args=[now, *batch], client=pipe)
         replies = await pipe.execute()
-    return [row for reply in replies for row in _rows(reply, now)]
+    rows = [row for reply in replies for row in _rows(reply, now)]
+    await _add_work(scripts.redis, rows, now)
+    return rows
+
+
+async def _add_work(redis: Any, rows: list[dict[str, Any]], now: float) -> None:
+    """Each row's `work`: time at work today (the team's zone) and this rolling week, against
+    the limits (wellbeing.worktime). Read after the states script settled the stretches."""
+    teams: dict[str, policy.Policy] = {}
+    for team in {row["team"] for row in rows}:
+        teams[team] = await policy.get(redis=redis, team=team, lease_default=1)
+    async with redis.pipeline(transaction=False) as pipe:
+        for row in rows:
+            pipe.zrangebyscore(keys_work(row["id"]), f"({now - worktime.WEEK_SECONDS}", "+inf")
+        replies = await pipe.execute()
+    for row, members in zip(rows, replies, strict=True):
+        spans = [tuple(map(float, m.split(":"))) for m in members]
+        if row["work_since"] is not None and now > row["work_since"]:
+            spans.append((row["work_since"], now))
+        p = teams[row["team"]]
+        row["work"] = worktime.summary(spans, zone=p.zone(), now=now, p=p)
 
 
 async def team(*, scripts: Scripts, team_id: str, now: float) -> list[dict[str, Any]]:

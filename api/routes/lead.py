@@ -6,21 +6,24 @@ every team. Reviewers see only their own exposure; vendors see none.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import Response
 
 from api.context import Context
 from api.deps import ContextDep, LeadOrAdmin, TeamInScope, VisibleReviewer
 from api.paging import Cursor, Limit, bounds, page
-from api.routes.me import exposure_view
+from api.routes.me import exposure_view, work_view
 from exposure import history
 from scheduler import accounts, audit, queues
 from scheduler.errors import NotFound
 from scheduler.items import rfc3339
 from scheduler.models import Ident, Principal
-from wellbeing import alerts, jobs, policy, state
+from wellbeing import alerts, hazard, jobs, policy, state
 
 router = APIRouter(tags=["lead"])
 
@@ -58,6 +61,7 @@ async def team_exposure(
             "used_fraction": st["used_fraction"],
             "consecutive_severe": st["consecutive_severe"],
             "continuous_work_seconds": st["continuous_work_seconds"],
+            "work": work_view(st["work"]),
             "last_break_at": rfc3339(st["last_break_at"]),
             "last_checkin": (
                 {"at": rfc3339(st["last_checkin_at"]), "mood": st["last_mood"]}
@@ -69,6 +73,37 @@ async def team_exposure(
         for st in rows
     ]
     return {"data": data, "next_cursor": following}
+
+
+@router.get(
+    "/v1/teams/{team}/hazard",
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per reviewer"}},
+)
+async def team_hazard(
+    team: TeamInScope,
+    ctx: ContextDep,
+    who: LeadOrAdmin,
+    request: Request,
+    period: Annotated[
+        str, Query(pattern=hazard.PERIOD_PATTERN, description="A month, YYYY-MM (1970-9998)")
+    ],
+) -> Any:
+    """Per reviewer, for payroll: hours worked, hours with severe exposure, severe-minutes, and
+    the supplement by the team's hazard rule, for a month of the team's time zone. CSV with
+    `Accept: text/csv`."""
+    rows = await hazard.team_month(scripts=ctx.scripts, team=team, period=period, now=ctx.clock())
+    if "text/csv" in request.headers.get("accept", ""):
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=hazard.FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        filename = f"safeshift-{team}-hazard-{period}.csv"
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return {"data": rows}
 
 
 @router.get("/v1/reviewers/{reviewer_id}/exposure")

@@ -22,6 +22,11 @@ class BreakIn(BaseModel):
     minutes: WholeNumber | None = Field(default=None, ge=1, le=480)
 
 
+def work_view(work: dict[str, Any]) -> dict[str, Any]:
+    """Time at work today (the team's zone) and this rolling week, the limits, what is left."""
+    return {**work, "day_ends_at": rfc3339(work["day_ends_at"])}
+
+
 def exposure_view(st: dict[str, Any]) -> dict[str, Any]:
     """The exposure part of a reviewer's state, as the contract names it (times in RFC 3339)."""
     return {
@@ -33,6 +38,7 @@ def exposure_view(st: dict[str, Any]) -> dict[str, Any]:
         "next_break_due_at": rfc3339(st["next_break_due_at"]),
         "last_break_at": rfc3339(st["last_break_at"]),
         "checkin_due_at": rfc3339(st["checkin_due_at"]),
+        "work": work_view(st["work"]),
         "unit": "severe-minutes",
     }
 

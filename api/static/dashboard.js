@@ -93,6 +93,8 @@ function reviewerRow(row) {
   if (policy && row.continuous_work_seconds >= policy.max_continuous_work_seconds) {
     working.append(el("span", t("dashboard.past_limit"), "over"));
   }
+  const worked = el("td", row.work ? duration(row.work.today_seconds) : "–");
+  if (row.work && row.work.left_seconds <= 0) worked.append(el("span", t("dashboard.limit_reached"), "over"));
   const mood = row.last_checkin ? t("dashboard.mood", { mood: number(row.last_checkin.mood), ago: ago(row.last_checkin.at) }) : "–";
   const alerts = el("td", null, "alerts-cell");
   const list = el("ul", null, "inline-alerts");
@@ -105,6 +107,7 @@ function reviewerRow(row) {
     doseCell(row.dose.week, row.budget.week, t("dose.week")),
     el("td", number(row.consecutive_severe), "num"),
     working,
+    worked,
     el("td", ago(row.last_break_at)),
     el("td", mood),
     alerts,

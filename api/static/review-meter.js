@@ -20,6 +20,19 @@ export function renderMeter(exposure) {
   if (due && msUntil(due) > 0) next = t("meter.in", { duration: duration(msUntil(due) / 1000) });
   else if (due) next = t("meter.due_now");
   $("meter-next-break").textContent = next;
+  renderWork(exposure.work);
+}
+
+// Time at work today (the team's time zone) against the day's limit, and a countdown to the
+// nearer of the day's and the rolling week's limits; past it, the item in hand is finished.
+function renderWork(work) {
+  if (!work) return;
+  $("meter-worked-today").textContent = t("meter.worked_of", {
+    worked: duration(work.today_seconds),
+    limit: duration(work.max_per_day_seconds),
+  });
+  $("meter-work-left").textContent =
+    work.left_seconds > 0 ? duration(work.left_seconds) : t("meter.work_limit_reached");
 }
 
 export class Checkin {

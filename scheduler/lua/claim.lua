@@ -3,6 +3,7 @@
 -- KEYS[1]: leases zset  KEYS[2]: pool heads zset  KEYS[3]: reviewer hash (its `current` field
 -- is the live assignment)
 -- ARGV[1]: reviewer id  ARGV[2]: now  ARGV[3]: default lease seconds  ARGV[4]: new assignment id
+-- ARGV[5], ARGV[6]: the start and end of today in the team's time zone (working-time limits)
 -- What the reviewer may take comes from wellbeing_gate (wellbeing/lua/rules.lua), in this same
 -- step: a break to enforce, or the highest severity band allowed, the severe band, whether to
 -- prefer a non-severe item (rotation), and which items to leave, while their deadline allows,
@@ -58,7 +59,7 @@ if r[5] then
 end
 local me = profile(r[1], r[2], r[3])
 
-local lim, policy = wellbeing_gate(ARGV[1], r[4], now)
+local lim, policy = wellbeing_gate(ARGV[1], r[4], now, tonumber(ARGV[5]), tonumber(ARGV[6]))
 if lim.brk then return {'break', break_end_text(lim.brk), lim.reason} end
 local max_band, severe_band = lim.max_band, lim.severe_band
 local prefer_mild, defer_after, defer_band = lim.prefer_mild, lim.defer_after, lim.defer_band

@@ -79,7 +79,8 @@ local function end_exposure(aid, now, ended, active, played, sound, a)
   local dose = math.floor((tonumber(i[4]) or 0) * seconds * factor * MICRO_UNITS + 0.5)
   local p = team_policy(team)
   local severity = tonumber(i[1]) or 0
-  local ev = {severe = severity >= p.severe_threshold, media_type = i[2], level = level}
+  local ev = {severe = severity >= p.severe_threshold, media_type = i[2], level = level,
+    held_until = math.min(now, a.expires_at)}
   local reveals = a.reveals
   local hour, day, week = exposure_record(rid, now, dose, ev.severe, reveals, seconds, {
     'item', item_id, 'assignment', aid, 'team', team, 'at', now, 'ended', ended,

@@ -45,6 +45,10 @@ async def test_every_policy_sees_the_same_arrivals_and_the_ledger_counts_the_dos
     for summary in results.values():
         assert summary["items_decided"] > 0.9 * summary["items_arrived"]  # a calm half hour
         assert summary["mean_dose"] > 0  # read back from the exposure events
+        # Hours worked, as the working-time rule counted them: within a half-hour run.
+        hours = summary["hours_worked_by_reviewer"]
+        assert len(hours) == len(SHORT.reviewers)
+        assert all(0 <= h <= 0.5 for h in hours.values()) and sum(hours.values()) > 0
 
 
 def test_the_command_writes_the_table_json_and_chart(

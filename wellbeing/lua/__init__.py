@@ -13,5 +13,7 @@ LUA = Source.of_package(
         "STEER_DEADLINE_SECONDS": str(policy.STEER_DEADLINE_SECONDS),
         "TEAMMATE_ACTIVE_SECONDS": str(policy.TEAMMATE_ACTIVE_SECONDS),
         "LONGEST_SECONDS": str(policy.LONGEST_SECONDS),
+        "WEEK_ROOM_SECONDS": str(policy.WEEK_ROOM_SECONDS),
+        "WORK_KEPT_SECONDS": str(policy.WORK_KEPT_SECONDS),
     },
 )

@@ -6,7 +6,8 @@
 -- provides: team_policy, budgets, used_fraction, raise_alert, clear_alert, break_end_text
 -- provides: start_break, live_until, settle_stretch, teammates_with_more, at_work, wellbeing_gate
 -- provides: wellbeing_claimed, wellbeing_after, TINIEST_BUDGET, LONGEST_SECONDS, DURATIONS
--- provides: band_at_or_above
+-- provides: band_at_or_above, work_key, record_work, work_between, week_release, WEEK, WEEK_ROOM
+-- provides: WORK_KEPT
 -- needs: P, assignment_key, reviewer_key, exposure_windows
 local STEER_FRACTION = {{STEER_FRACTION}}
 local STEER_DEADLINE = {{STEER_DEADLINE_SECONDS}}
@@ -19,9 +20,59 @@ local TINIEST_BUDGET = 4.9406564584124654e-324
 -- a whole number Redis can count.
 local LONGEST_SECONDS = {{LONGEST_SECONDS}}
 local DURATIONS = {'cooldown_after_severe_seconds', 'max_continuous_work_seconds', 'break_seconds',
-  'checkin_interval_seconds', 'lease_seconds', 'fair_share_max_wait_seconds'}
+  'checkin_interval_seconds', 'lease_seconds', 'fair_share_max_wait_seconds',
+  'max_work_seconds_per_day', 'max_work_seconds_per_week'}
+local WEEK = 7 * 86400
+local WEEK_ROOM = {{WEEK_ROOM_SECONDS}}
+local WORK_KEPT = {{WORK_KEPT_SECONDS}}
 
 local function wellbeing_key(rid) return P .. 'wellbeing:' .. rid end
+
+-- Working time: each ended stretch of work is one member "<from>:<to>" scored by its end
+-- (wellbeing.worktime reads them for days, the record and payroll). The stretch under way is
+-- work_since .. now, counted by the readers.
+local function work_key(rid) return P .. 'wellbeing:' .. rid .. ':work' end
+
+local function record_work(rid, from, to)
+  from, to = tonumber(from), tonumber(to)
+  if not from or not to or to <= from then return end
+  local key = work_key(rid)
+  redis.call('ZADD', key, to, string.format('%.3f:%.3f', from, to))
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (to - WORK_KEPT))
+end
+
+-- Seconds at work in [lo, hi]: the ended stretches and the one under way (since, or nil), and
+-- the pieces, oldest first, for week_release.
+local function work_between(rid, lo, hi, since)
+  local total, pieces = 0, {}
+  local ended = redis.call('ZRANGEBYSCORE', work_key(rid), '(' .. lo, '+inf')
+  for _, m in ipairs(ended) do
+    local a, b = string.match(m, '^([^:]+):(.+)$')
+    a, b = math.max(tonumber(a), lo), math.min(tonumber(b), hi)
+    if b > a then
+      total = total + b - a
+      pieces[#pieces + 1] = {a, b}
+    end
+  end
+  if since and hi > math.max(since, lo) then
+    total = total + hi - math.max(since, lo)
+    pieces[#pieces + 1] = {math.max(since, lo), hi}
+  end
+  return total, pieces
+end
+
+-- When the rolling week has WEEK_ROOM of room under `limit` again, if no more work is done:
+-- the oldest work leaves the window first.
+local function week_release(pieces, worked, limit, now)
+  local shed, excess = 0, worked - math.max(limit - WEEK_ROOM, 0)
+  for _, piece in ipairs(pieces) do
+    local len = piece[2] - piece[1]
+    if shed + len >= excess then return math.max(piece[1] + (excess - shed) + WEEK, now) end
+    shed = shed + len
+  end
+  local last = pieces[#pieces]
+  return math.max(last and last[2] + WEEK or now, now)
+end
 
 -- The team's policy: the fields its lead set, the defaults for the rest. (The defaults are a
 -- literal built where they are needed: a script runs its whole prelude on every call.)
@@ -103,6 +154,7 @@ local function start_break(rid, team, now, seconds, reason)
   local wkey = wellbeing_key(rid)
   local current = tonumber(redis.call('HGET', wkey, 'break_until')) or 0
   local till = math.max(current, now + seconds)
+  record_work(rid, redis.call('HGET', wkey, 'work_since'), now)
   redis.call('HSET', wkey, 'break_until', till, 'break_reason', reason, 'last_break_at', now)
   redis.call('HDEL', wkey, 'work_since')
   clear_alert(team, 'break_overdue', rid, now)
@@ -119,8 +171,9 @@ end
 
 -- The start of the reviewer's current stretch of work, or nil. Away for as long as a break
 -- (no claim, heartbeat or decision, and no item in hand): that was a break, recorded as one and
--- the stretch ends. `in_hand`: whether the reviewer holds a live lease, if the caller already
--- knows (nil: looked up, only when the gap is long enough to matter).
+-- the stretch ends, and its time at work is recorded. `in_hand`: whether the reviewer holds a
+-- live lease, if the caller already knows (nil: looked up, only when the gap is long enough to
+-- matter).
 local function settle_stretch(rid, work_since, last_active, now, p, in_hand)
   local since, active = tonumber(work_since), tonumber(last_active) or 0
   -- An item in hand is work however long since the last heartbeat: pages heartbeat every third
@@ -131,6 +184,7 @@ local function settle_stretch(rid, work_since, last_active, now, p, in_hand)
     end
     if in_hand then return since end
     local wkey = wellbeing_key(rid)
+    record_work(rid, since, active)
     redis.call('HSET', wkey, 'last_break_at', active)
     redis.call('HDEL', wkey, 'work_since')
     return nil
@@ -162,8 +216,10 @@ end
 -- left for a teammate with more than helper_headroom of their day budget left: the claim reads
 -- them with teammates_with_more only when an item would be left); and whether a stretch of work
 -- is under way), and the team's policy. The claim asks only once it knows the reviewer holds no
--- live item (it hands that one back instead).
-local function wellbeing_gate(rid, team, now)
+-- live item (it hands that one back instead), so an item in hand is always finished: past a
+-- working-time limit, nothing new is handed out. `day_start`, `day_end`: the bounds of today in
+-- the team's time zone (Python computes them: Lua has no tz database).
+local function wellbeing_gate(rid, team, now, day_start, day_end)
   local p = team_policy(team)
   local wkey = wellbeing_key(rid)
   local w = redis.call('HMGET', wkey, 'break_until', 'break_reason', 'work_since', 'last_active',
@@ -174,6 +230,18 @@ local function wellbeing_gate(rid, team, now)
   if since and now - since >= p.max_continuous_work_seconds then
     return {brk = start_break(rid, team, now, p.break_seconds, 'continuous_work'),
       reason = 'continuous_work'}, p
+  end
+  local release = 0
+  if day_start and work_between(rid, day_start, now, since) >= p.max_work_seconds_per_day then
+    release = day_end
+  end
+  local worked, pieces = work_between(rid, now - WEEK, now, since)
+  if worked >= p.max_work_seconds_per_week then
+    release = math.max(release, week_release(pieces, worked, p.max_work_seconds_per_week, now))
+  end
+  if release > now then
+    return {brk = start_break(rid, team, now, release - now, 'workday_over'),
+      reason = 'workday_over'}, p
   end
   local hour, day, week, consecutive = exposure_windows(rid, now)
   local b = budgets(p, w[5], w[6], now)
@@ -214,7 +282,11 @@ end
 -- the reviewer ended it themselves (not a lease that ran out).
 local function wellbeing_after(rid, team, now, p, ev, hour, day, week, active)
   local wkey = wellbeing_key(rid)
-  local w = redis.call('HMGET', wkey, 'break_until', 'mood_factor', 'mood_until')
+  local w = redis.call('HMGET', wkey, 'break_until', 'mood_factor', 'mood_until', 'last_active')
+  if not active and ev.held_until and ev.held_until > (tonumber(w[4]) or 0) then
+    -- A lease that ran out was held, and holding an item is work, until it ended.
+    redis.call('HSET', wkey, 'last_active', ev.held_until)
+  end
   if active then
     redis.call('HSET', wkey, 'last_active', now)
     local cool = p.cooldown_after_severe_seconds

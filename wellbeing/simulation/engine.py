@@ -24,7 +24,7 @@ from scheduler import accounts, assignments, items
 from scheduler.items import MediaRef
 from scheduler.models import DecisionIn, ItemIn, ReviewerIn, TeamIn
 from scheduler.scripts import Scripts
-from wellbeing import checkins, jobs, policy, state
+from wellbeing import checkins, jobs, policy, state, worktime
 from wellbeing.errors import OnBreak
 from wellbeing.simulation import behaviour
 from wellbeing.simulation.records import ItemOutcome, ReviewerRecord, RunRecord
@@ -129,6 +129,7 @@ class Simulation:
             await self.handlers[kind](now, arg)
         for r in self.reviewers:
             r.record.exposures = await self._exposures(r.spec.id)
+            r.record.work_seconds = await self._work_seconds(r.spec.id)
         return RunRecord(
             self.name, self.end - self.epoch, self.outcomes, [r.record for r in self.reviewers]
         )
@@ -151,6 +152,18 @@ class Simulation:
         await policy.put(
             redis=self.redis, team=TEAM, policy=self.team_policy, now=now, actor="simulation"
         )
+
+    async def _work_seconds(self, rid: str) -> float:
+        """Time at work over the run, as the working-time rule counted it (wellbeing.worktime)."""
+        st = await state.reviewer(scripts=self.scripts, reviewer_id=rid, now=self.end)
+        spans = await worktime.intervals(
+            redis=self.redis,
+            reviewer=rid,
+            since_ended=self.epoch,
+            work_since=st["work_since"],
+            now=self.end,
+        )
+        return worktime.overlap(spans, self.epoch, self.end)
 
     async def _exposures(self, rid: str) -> list[tuple[float, float]]:
         events = cast(Events, await self.redis.xrange(exposure_keys.events(rid)))

@@ -118,6 +118,7 @@ def summarise(run: RunRecord) -> dict[str, Any]:
         "low_moods": sum(r.low_moods for r in run.reviewers),
         "severe_p95_minutes": round(_p95(severe_waits), 1),
         "dose_by_reviewer": {r.id: round(r.dose, 2) for r in run.reviewers},
+        "hours_worked_by_reviewer": {r.id: round(r.work_seconds / 3600, 2) for r in run.reviewers},
     }
 
 

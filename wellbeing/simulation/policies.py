@@ -19,12 +19,16 @@ POLICIES: dict[str, Policy] = {
         max_consecutive_severe=NEVER,
         cooldown_after_severe_seconds=0,
         max_continuous_work_seconds=NEVER,
+        max_work_seconds_per_day=NEVER,
+        max_work_seconds_per_week=NEVER,
         fair_share_margin=1.0,
     ),
     # Enforced breaks and cool-downs; no budgets, steering, rotation or fair shares.
     "breaks-only": Policy(
         budgets=_NO_BUDGETS,
         max_consecutive_severe=NEVER,
+        max_work_seconds_per_day=NEVER,
+        max_work_seconds_per_week=NEVER,
         fair_share_margin=1.0,
     ),
     # The defaults (docs/policy.md).

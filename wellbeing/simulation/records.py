@@ -29,6 +29,7 @@ class ReviewerRecord:
     cooldowns: int = 0
     checkins: int = 0
     low_moods: int = 0
+    work_seconds: float = 0.0  # time at work, as the working-time rule counts it
 
     @property
     def dose(self) -> float:

@@ -1,0 +1,129 @@
+"""Working time: how long a reviewer was at work, per local day of the team's time zone.
+
+Time at work is a stretch of work as the break rules define it (from a claim until a break, or
+until a gap as long as a break with no item in hand) and the time an item is held. The Lua rules
+record each stretch when it ends, in the same atomic step that ends it (rules.lua `record_work`:
+a sorted set of "<from>:<to>" per reviewer); the stretch under way is `work_since` .. now.
+
+Why intervals and not hours: days are local (Caracas, Manila, also Kathmandu at +05:45), so
+per-UTC-hour buckets would split badly at the day's edge; a handful of stretches a day is cheap
+to sum exactly for any bounds. Lua has no tz database, so Python computes the bounds of the day
+(the claim passes today's to its script) and sums local days for reads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from redis.asyncio import Redis
+
+from scheduler import keys as scheduler_keys
+from scheduler.scripts import Scripts
+from wellbeing import keys, policy
+
+WEEK_SECONDS = 7 * 86400
+
+Interval = tuple[float, float]
+
+
+def day_bounds(zone: ZoneInfo, day: date) -> tuple[float, float]:
+    """The local day as unix seconds [start, end): 23 or 25 hours on the days clocks change."""
+    start = datetime.combine(day, time(), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
+    return start.timestamp(), end.timestamp()
+
+
+def local_day(zone: ZoneInfo, at: float) -> date:
+    return datetime.fromtimestamp(at, zone).date()
+
+
+def today_bounds(zone: ZoneInfo, now: float) -> tuple[float, float]:
+    return day_bounds(zone, local_day(zone, now))
+
+
+async def team_zone(*, redis: Redis, team: str) -> ZoneInfo:
+    """The team's time zone (UTC unless its policy names one; a name validated on the way in)."""
+    name = await redis.hget(keys.policy(team), "timezone")
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ValueError, KeyError):  # a hand-edited hash: count in UTC rather than fail
+        return ZoneInfo("UTC")
+
+
+async def claim_bounds(*, redis: Redis, reviewer: str, now: float) -> tuple[float, float]:
+    """Today's bounds in the reviewer's team's zone, for the claim's working-time rule (two
+    reads; a reviewer without a team gets UTC, and the claim answers 404 for them anyway)."""
+    team = await redis.hget(scheduler_keys.reviewer(reviewer), "team")
+    zone = await team_zone(redis=redis, team=team) if team else ZoneInfo("UTC")
+    return today_bounds(zone, now)
+
+
+def overlap(intervals: Iterable[Interval], lo: float, hi: float) -> float:
+    return sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in intervals)
+
+
+async def intervals(
+    *, redis: Redis, reviewer: str, since_ended: float, work_since: float | None, now: float
+) -> list[Interval]:
+    """The stretches that ended after `since_ended`, and the one under way (`work_since` as the
+    states script settled it: wellbeing.state reports it)."""
+    found: list[Interval] = []
+    for member in await redis.zrangebyscore(keys.work(reviewer), f"({since_ended}", "+inf"):
+        a, b = member.split(":")
+        found.append((float(a), float(b)))
+    if work_since is not None and now > work_since:
+        found.append((work_since, now))
+    return found
+
+
+def summary(
+    spans: Sequence[Interval], *, zone: ZoneInfo, now: float, p: policy.Policy
+) -> dict[str, float]:
+    """Today's and the rolling week's time at work against the limits, and what is left."""
+    start, end = today_bounds(zone, now)
+    today = overlap(spans, start, now)
+    week = overlap(spans, now - WEEK_SECONDS, now)
+    left = max(0.0, min(p.max_work_seconds_per_day - today, p.max_work_seconds_per_week - week))
+    return {
+        "today_seconds": round(today, 3),
+        "week_seconds": round(week, 3),
+        "max_per_day_seconds": p.max_work_seconds_per_day,
+        "max_per_week_seconds": p.max_work_seconds_per_week,
+        "left_seconds": round(left, 3),
+        "day_ends_at": end,
+        "timezone": p.timezone,
+    }
+
+
+async def work_per_day(
+    *, scripts: Scripts, reviewer: str, zone: ZoneInfo, first: date, last: date, now: float
+) -> list[tuple[date, float]]:
+    """Seconds at work on each local day from `first` to `last` (both inclusive), in `zone`.
+
+    The public read for the reviewer's record and payroll: the reviewer's stretch is settled
+    first (the states script ends one that a break-long gap ended), so a day reads the same
+    whenever it is asked. Stretches are kept policy.WORK_KEPT_SECONDS."""
+    if last < first:
+        return []
+    lo, _ = day_bounds(zone, first)
+    # The states script settles the stretch; its `work_since` is the 11th value it returns.
+    reply = await scripts.states(keys=[], args=[now, reviewer])
+    since = float(reply[10]) if len(reply) > 10 and reply[10] else None
+    spans = await intervals(
+        redis=scripts.redis, reviewer=reviewer, since_ended=lo, work_since=since, now=now
+    )
+    days = []
+    day = first
+    while day <= last:
+        a, b = day_bounds(zone, day)
+        days.append((day, round(overlap(spans, a, min(b, now)), 3) if a < now else 0.0))
+        day += timedelta(days=1)
+    return days
+
+
+def hours(seconds: float) -> float:
+    """Hours to the hundredth, rounded down: a payroll never pays a hair that was not worked."""
+    return math.floor(seconds / 36) / 100
