@@ -13,6 +13,11 @@ from blur.hashing import PdqHash
 from blur.store import MediaStore
 
 
+# What the store keeps of an image, most protective first. `color` has faces blocked;
+# `color_faces` is the one level with faces, for a reveal that asks for them on purpose.
+IMAGE_LEVELS = ("blurred", "stylized", "grayscale", "color", "color_faces")
+
+
 class DerivedMedia(BaseModel):
     levels: dict[str, str]  # level -> digest in the store
     mime: dict[str, str]  # level -> content type served
@@ -49,7 +54,7 @@ def run(
 ) -> DerivedMedia:
     if kind == "image":
         levels = image.derive(store.read(digest), config=config, detector=detector)
-        put = {name: store.put(getattr(levels, name)) for name in ("blurred", "grayscale", "color")}
+        put = {name: store.put(getattr(levels, name)) for name in IMAGE_LEVELS}
         return DerivedMedia(
             levels=put,
             mime=dict.fromkeys(put, "image/jpeg"),
