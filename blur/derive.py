@@ -12,7 +12,6 @@ from blur.detect import Detection, Detector
 from blur.hashing import PdqHash
 from blur.store import MediaStore
 
-
 # What the store keeps of an image, most protective first. `color` has faces blocked;
 # `color_faces` is the one level with faces, for a reveal that asks for them on purpose.
 IMAGE_LEVELS = ("blurred", "stylized", "grayscale", "color", "color_faces")
