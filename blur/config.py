@@ -46,7 +46,9 @@ class BlurConfig(BaseSettings):
     video_max_side: int = Field(default=640, ge=64)  # frame size of every derived WebM
     video_fps: float = Field(default=12.0, gt=0)  # frames kept per second in the derivatives
     video_detect_every_seconds: float = Field(default=1.0, gt=0)
-    video_max_detections: int = Field(default=30, ge=1)
+    # One detection a second for the longest clip the door takes (limits.max_video_seconds):
+    # faces are blocked only where a detection saw them.
+    video_max_detections: int = Field(default=900, ge=1)
     sheet_frames: int = Field(default=9, ge=1, le=36)  # keyframes on the contact sheet
     # Worker: a job unacked this long is taken over by another worker; after this many
     # deliveries it ends `failed`.

@@ -15,6 +15,9 @@ from blur.store import MediaStore
 # What the store keeps of an image, most protective first. `color` has faces blocked;
 # `color_faces` is the one level with faces, for a reveal that asks for them on purpose.
 IMAGE_LEVELS = ("blurred", "stylized", "grayscale", "color", "color_faces")
+# A video's, made by blur/video.py; `color_faces` is the original (with its sound), metadata
+# blanked. `color` is a silent colour WebM with faces blocked.
+VIDEO_LEVELS = ("blurred", "stylized", "grayscale", "color", "sheet", "stylized_sheet")
 
 
 class DerivedMedia(BaseModel):
@@ -62,12 +65,9 @@ def run(
         )
     clip = video.derive(str(store.path(digest)), config=config, detector=detector)
     original = store.read(digest)
-    put = {
-        "blurred": store.put(clip.blurred),
-        "grayscale": store.put(clip.grayscale),
-        "sheet": store.put(clip.sheet),
-        "color": store.put(strip.video(original, fmt)),
-    }
-    mime = {"blurred": "video/webm", "grayscale": "video/webm", "sheet": "image/jpeg"}
-    mime["color"] = "video/mp4" if fmt == "mp4" else "video/webm"
+    put = {name: store.put(getattr(clip, name)) for name in VIDEO_LEVELS}
+    put["color_faces"] = store.put(strip.video(original, fmt))
+    mime = dict.fromkeys(VIDEO_LEVELS, "video/webm")
+    mime["sheet"] = mime["stylized_sheet"] = "image/jpeg"
+    mime["color_faces"] = "video/mp4" if fmt == "mp4" else "video/webm"
     return DerivedMedia(levels=put, mime=mime, labels=labels(clip.detections, config), pdq=clip.pdq)

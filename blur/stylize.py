@@ -5,8 +5,8 @@ and drops what makes a picture visceral (skin and wound texture, fine detail, co
 was chosen by measurement among four fast candidates (docs/views.md, `bench/blur.py`): the
 picture is reduced to `work_side`, smoothed with a bilateral filter (which flattens texture but
 stops at edges), quantised to a few tones; Canny edges of the smoothed picture are drawn in dark
-lines; the result is enlarged to the served size. Everything heavy runs on the small picture,
-so the cost hardly depends on the upload's size.
+lines, both softened by a 3 px blur; the result is enlarged to the served size. Everything heavy
+runs on the small picture, so the cost hardly depends on the upload's size.
 """
 
 from __future__ import annotations
@@ -37,9 +37,13 @@ def stylize(gray: np.ndarray, *, max_side: int, work_side: int = 640, tones: int
     height, width = gray.shape[:2]
     small = cv2.resize(gray, _fit_size(width, height, work_side), interpolation=cv2.INTER_AREA)
     smooth = cv2.bilateralFilter(small, *_BILATERAL)
-    edges = cv2.Canny(smooth, *_CANNY)
+    # Both softened by a 3 px blur: hard one-pixel lines and band steps are high-frequency
+    # energy of their own (measured: 3.8x the original's with them, 0.35x without), and
+    # softened lines follow the original's outlines better (structure 0.73 -> 0.87).
+    edges = cv2.GaussianBlur(cv2.Canny(smooth, *_CANNY), (3, 3), 0)
+    tones_only = cv2.GaussianBlur(quantise(smooth, tones), (3, 3), 0)
     # Dark lines over flat tones: where an edge is, the tone goes to black.
-    drawn = np.minimum(quantise(smooth, tones), cv2.bitwise_not(edges))
+    drawn = np.minimum(tones_only, cv2.bitwise_not(edges))
     size = _fit_size(width, height, max_side)
     if size == (drawn.shape[1], drawn.shape[0]):
         return drawn

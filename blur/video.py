@@ -1,10 +1,14 @@
-"""Safe versions of a video: blurred grayscale WebM, sharp grayscale WebM, a keyframe sheet.
+"""Safe versions of a video: blurred, stylized and sharp grayscale WebMs, a colour WebM with
+faces blocked, and contact sheets of keyframes (blurred and stylized).
 
-Both WebMs are silent (OpenCV writes no audio) and VP8: this OpenCV build cannot encode H.264 and
+Every WebM is silent (OpenCV writes no audio) and VP8: this OpenCV build cannot encode H.264 and
 browsers cannot play mp4v. Frames are thinned to `video_fps` and reduced to `video_max_side`.
-NudeNet looks at one frame per `video_detect_every_seconds`; the regions it masks stay masked
-until the next sampled frame. The colour level is the original file (see strip.py). The same pass
-hashes one unmasked frame per second of footage with PDQ, as vPDQ does (blur/hashing.py).
+NudeNet looks at one frame per `video_detect_every_seconds`. A frame between two detections is
+masked with the boxes of both (held) and, for a face or region that moved, with its box
+interpolated between them, so no frame shows what a neighbouring detection found: frames wait in
+memory until the next detection (about a second of them). The original file, metadata blanked
+(strip.py), is `color_faces`, the one level with faces and sound. The same pass hashes one
+unmasked frame per second of footage with PDQ, as vPDQ does (blur/hashing.py).
 """
 
 from __future__ import annotations
@@ -12,26 +16,32 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from blur import hashing, image
+from blur import hashing, image, stylize
 from blur.config import BlurConfig
 from blur.detect import Detection, Detector
 from blur.errors import DerivationFailed
 
 _FOURCC = cv2.VideoWriter.fourcc(*"VP80")
 _SHEET_TILE = 320  # long side of one keyframe on the contact sheet
+_GRAY_LEVELS = ("blurred", "stylized", "grayscale")
+
+Box = tuple[int, ...]
 
 
 @dataclass(frozen=True)
 class VideoLevels:
     blurred: bytes
+    stylized: bytes
     grayscale: bytes
-    sheet: bytes
+    color: bytes  # silent, faces blocked
+    sheet: bytes  # blurred keyframes
+    stylized_sheet: bytes
     detections: list[Detection]
     seconds: float
     pdq: list[hashing.PdqHash]  # one per second of footage, in order
@@ -53,21 +63,56 @@ def _sheet(tiles: list[np.ndarray], quality: int) -> bytes:
 
 
 class _Writers:
+    """One VP8 writer per level: three grayscale, one colour."""
+
     def __init__(self, directory: str, fps: float, size: tuple[int, int]) -> None:
-        self.paths = [os.path.join(directory, f"{name}.webm") for name in ("blurred", "gray")]
-        self.writers = [cv2.VideoWriter(p, _FOURCC, fps, size, False) for p in self.paths]
-        if not all(w.isOpened() for w in self.writers):
+        names = (*_GRAY_LEVELS, "color")
+        self.paths = {name: os.path.join(directory, f"{name}.webm") for name in names}
+        self.writers = {
+            name: cv2.VideoWriter(path, _FOURCC, fps, size, name == "color")
+            for name, path in self.paths.items()
+        }
+        if not all(w.isOpened() for w in self.writers.values()):
             raise DerivationFailed("the WebM encoder is not available")
 
-    def write(self, blurred: np.ndarray, gray: np.ndarray) -> None:
-        self.writers[0].write(blurred)
-        self.writers[1].write(gray)
+    def write(self, frames: dict[str, np.ndarray]) -> None:
+        for name, frame in frames.items():
+            self.writers[name].write(frame)
 
-    def finish(self) -> tuple[bytes, bytes]:
-        for w in self.writers:
+    def finish(self) -> dict[str, bytes]:
+        for w in self.writers.values():
             w.release()
-        blurred, gray = (Path(p).read_bytes() for p in self.paths)
-        return blurred, gray
+        return {name: Path(p).read_bytes() for name, p in self.paths.items()}
+
+
+@dataclass
+class _Found:
+    """What one detection asked to block: exposed regions (not in colour) and faces (in all)."""
+
+    regions: list[Box] = field(default_factory=list)
+    faces: list[Box] = field(default_factory=list)
+
+
+def _nearest(box: Box, others: list[Box]) -> Box | None:
+    """The box in `others` that is most likely the same face or region a second later."""
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    best, reach = None, 2.0 * max(box[2], box[3])
+    for other in others:
+        distance = math.hypot(other[0] + other[2] / 2 - cx, other[1] + other[3] / 2 - cy)
+        if distance <= reach:
+            best, reach = other, distance
+    return best
+
+
+def between(before: list[Box], after: list[Box], t: float) -> list[Box]:
+    """Boxes to fill in a frame `t` (0..1) of the way from one detection to the next: both
+    sets held, plus each box that has a partner in the other set moved along the line to it."""
+    boxes = [*before, *after]
+    for box in before:
+        partner = _nearest(box, after)
+        if partner is not None:
+            boxes.append(tuple(round(a + (b - a) * t) for a, b in zip(box, partner, strict=True)))
+    return boxes
 
 
 def derive(path: str, *, config: BlurConfig, detector: Detector | None) -> VideoLevels:
@@ -78,6 +123,41 @@ def derive(path: str, *, config: BlurConfig, detector: Detector | None) -> Video
         return _derive(capture, config, detector)
     finally:
         capture.release()
+
+
+class _Render:
+    """Turns resized colour frames into every level's frame, and collects the sheets' tiles."""
+
+    def __init__(
+        self, config: BlurConfig, size: tuple[int, int], writers: _Writers, sheet_at: set[int]
+    ) -> None:
+        self.config, self.side, self.writers, self.sheet_at = config, max(size), writers, sheet_at
+        self.step = 1
+        self.tiles: list[np.ndarray] = []
+        self.stylized_tiles: list[np.ndarray] = []
+
+    def frame(self, index: int, frame: np.ndarray, regions: list[Box], faces: list[Box]) -> None:
+        config = self.config
+        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        levels = {
+            "blurred": image.blur_gray(gray, long_side=config.blur_long_side, max_side=self.side),
+            "stylized": stylize.stylize(
+                gray,
+                max_side=self.side,
+                work_side=config.stylize_work_side,
+                tones=config.stylize_tones,
+            ),
+            "grayscale": gray,
+            "color": frame,
+        }
+        for name in _GRAY_LEVELS:
+            image.mask(levels[name], regions + faces, scale=1.0)
+        image.mask(frame, faces, scale=1.0)
+        if index % self.step == 0:
+            self.writers.write(levels)
+        if index in self.sheet_at:
+            self.tiles.append(image.fit(levels["blurred"], _SHEET_TILE))
+            self.stylized_tiles.append(image.fit(levels["stylized"], _SHEET_TILE))
 
 
 def _derive(
@@ -98,16 +178,32 @@ def _derive(
     if not total:
         sheet_at = {int(i * fps) for i in range(config.sheet_frames)}
     detections: list[Detection] = []
-    boxes: list[tuple[int, ...]] = []
-    tiles: list[np.ndarray] = []
     fingerprints: list[hashing.PdqHash] = []
+    # Frames since the last detection wait here until the next one says what to block.
+    pending: list[tuple[int, np.ndarray]] = []
+    before, before_at = _Found(), 0
+
+    def flush(after: _Found, after_at: int) -> None:
+        span = max(1, after_at - before_at)
+        for at, frame in pending:
+            t = (at - before_at) / span
+            render.frame(
+                at,
+                frame,
+                between(before.regions, after.regions, t),
+                between(before.faces, after.faces, t),
+            )
+        pending.clear()
+
     with tempfile.TemporaryDirectory(prefix="safeshift-video-") as tmp:
-        writers = _Writers(tmp, fps / step, size)
+        render = _Render(config, size, _Writers(tmp, fps / step, size), sheet_at)
+        render.step = step
         index = -1
         while True:
             index += 1
             hashed = index % hash_step == 0
-            used = index % step == 0 or index % detect_step == 0 or index in sheet_at
+            detected = index % detect_step == 0
+            used = index % step == 0 or detected or index in sheet_at
             wanted = hashed or used
             if not (capture.read()[0] if wanted else capture.grab()):
                 break
@@ -121,25 +217,27 @@ def _derive(
                 fingerprints.append(hashing.pdq(frame, at=index / fps))
                 if not used:
                     continue
-            if detector is not None and index % detect_step == 0:
-                found = detector.detect(frame)
+            if detected:
+                found = detector.detect(frame) if detector is not None else []
                 detections.extend(found)
-                boxes = image.masked_boxes(found, config)
-            gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-            blurred = image.blur_gray(gray, long_side=config.blur_long_side, max_side=max(size))
-            image.mask(gray, boxes, scale=1.0)
-            image.mask(blurred, boxes, scale=1.0)
-            if index % step == 0:
-                writers.write(blurred, gray)
-            if index in sheet_at:
-                tiles.append(image.fit(blurred, _SHEET_TILE))
-        blurred_webm, gray_webm = writers.finish()
-    if not tiles:
+                now = _Found(
+                    image.masked_boxes(found, config),
+                    image.face_boxes(found, config, size[0], size[1]),
+                )
+                flush(now, index)
+                before, before_at = now, index
+            pending.append((index, frame))
+        flush(before, index)  # the last stretch: no later detection, the last one held
+        encoded = render.writers.finish()
+    if not render.tiles:
         raise DerivationFailed("no frame of the video could be decoded")
     return VideoLevels(
-        blurred=blurred_webm,
-        grayscale=gray_webm,
-        sheet=_sheet(tiles, config.jpeg_quality),
+        blurred=encoded["blurred"],
+        stylized=encoded["stylized"],
+        grayscale=encoded["grayscale"],
+        color=encoded["color"],
+        sheet=_sheet(render.tiles, config.jpeg_quality),
+        stylized_sheet=_sheet(render.stylized_tiles, config.jpeg_quality),
         detections=detections,
         seconds=(index / fps) if fps else 0.0,
         pdq=fingerprints,
