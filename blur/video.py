@@ -6,7 +6,8 @@ browsers cannot play mp4v. Frames are thinned to `video_fps` and reduced to `vid
 NudeNet looks at one frame per `video_detect_every_seconds`. A frame between two detections is
 masked with the boxes of both (held) and, for a face or region that moved, with its box
 interpolated between them, so no frame shows what a neighbouring detection found: frames wait in
-memory until the next detection (about a second of them). The original file, metadata blanked
+memory until the next detection (about a second of them); the last frame gets a detection of
+its own, so the tail lies between two as well. The original file, metadata blanked
 (strip.py), is `color_faces`, the one level with faces and sound. The same pass hashes one
 unmasked frame per second of footage with PDQ, as vPDQ does (blur/hashing.py).
 """
@@ -183,6 +184,14 @@ def _derive(
     pending: list[tuple[int, np.ndarray]] = []
     before, before_at = _Found(), 0
 
+    def look(frame: np.ndarray) -> _Found:
+        found = detector.detect(frame) if detector is not None else []
+        detections.extend(found)
+        return _Found(
+            image.masked_boxes(found, config),
+            image.face_boxes(found, config, size[0], size[1]),
+        )
+
     def flush(after: _Found, after_at: int) -> None:
         span = max(1, after_at - before_at)
         for at, frame in pending:
@@ -218,16 +227,15 @@ def _derive(
                 if not used:
                     continue
             if detected:
-                found = detector.detect(frame) if detector is not None else []
-                detections.extend(found)
-                now = _Found(
-                    image.masked_boxes(found, config),
-                    image.face_boxes(found, config, size[0], size[1]),
-                )
+                now = look(frame)
                 flush(now, index)
                 before, before_at = now, index
             pending.append((index, frame))
-        flush(before, index)  # the last stretch: no later detection, the last one held
+        # The last stretch gets a detection of its own at its last frame, so that it too lies
+        # between two detections (a face walking in after the last regular one is caught).
+        if pending and pending[-1][0] != before_at:
+            flush(look(pending[-1][1]), pending[-1][0])
+        flush(before, before_at)
         encoded = render.writers.finish()
     if not render.tiles:
         raise DerivationFailed("no frame of the video could be decoded")
