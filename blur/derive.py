@@ -16,8 +16,17 @@ from blur.store import MediaStore
 # `color_faces` is the one level with faces, for a reveal that asks for them on purpose.
 IMAGE_LEVELS = ("blurred", "stylized", "grayscale", "color", "color_faces")
 # A video's, made by blur/video.py; `color_faces` is the original (with its sound), metadata
-# blanked. `color` is a silent colour WebM with faces blocked.
-VIDEO_LEVELS = ("blurred", "stylized", "grayscale", "color", "sheet", "stylized_sheet")
+# blanked. `color` is a silent colour WebM with faces blocked, or the original if no face was
+# found. The WebMs OpenCV writes get their muxer tags blanked like an upload's.
+VIDEO_LEVELS = (
+    "blurred",
+    "stylized",
+    "grayscale",
+    "color",
+    "color_faces",
+    "sheet",
+    "stylized_sheet",
+)
 
 
 class DerivedMedia(BaseModel):
@@ -64,10 +73,20 @@ def run(
             pdq=[levels.pdq],
         )
     clip = video.derive(str(store.path(digest)), config=config, detector=detector)
-    original = store.read(digest)
-    put = {name: store.put(getattr(clip, name)) for name in VIDEO_LEVELS}
-    put["color_faces"] = store.put(strip.video(original, fmt))
-    mime = dict.fromkeys(VIDEO_LEVELS, "video/webm")
+    original = strip.video(store.read(digest), fmt)
+    put = {
+        "blurred": store.put(strip.video(clip.blurred, "webm")),
+        "stylized": store.put(strip.video(clip.stylized, "webm")),
+        "grayscale": store.put(strip.video(clip.grayscale, "webm")),
+        "sheet": store.put(clip.sheet),
+        "stylized_sheet": store.put(clip.stylized_sheet),
+    }
+    mime = dict.fromkeys(put, "video/webm")
     mime["sheet"] = mime["stylized_sheet"] = "image/jpeg"
+    put["color_faces"] = store.put(original)
     mime["color_faces"] = "video/mp4" if fmt == "mp4" else "video/webm"
+    if clip.color is None:  # no face anywhere: colour is the original, sound and all
+        put["color"], mime["color"] = put["color_faces"], mime["color_faces"]
+    else:
+        put["color"], mime["color"] = store.put(strip.video(clip.color, "webm")), "video/webm"
     return DerivedMedia(levels=put, mime=mime, labels=labels(clip.detections, config), pdq=clip.pdq)

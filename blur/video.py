@@ -8,7 +8,8 @@ masked with the boxes of both (held) and, for a face or region that moved, with 
 interpolated between them, so no frame shows what a neighbouring detection found: frames wait in
 memory until the next detection (about a second of them); the last frame gets a detection of
 its own, so the tail lies between two as well. The original file, metadata blanked
-(strip.py), is `color_faces`, the one level with faces and sound. The same pass hashes one
+(strip.py), is `color_faces`, the one level with faces and sound; when no frame had a face,
+it is the `color` level too, so a colour reveal keeps its sound. The same pass hashes one
 unmasked frame per second of footage with PDQ, as vPDQ does (blur/hashing.py).
 """
 
@@ -40,7 +41,7 @@ class VideoLevels:
     blurred: bytes
     stylized: bytes
     grayscale: bytes
-    color: bytes  # silent, faces blocked
+    color: bytes | None  # silent, faces blocked; None if no face was found (the original serves)
     sheet: bytes  # blurred keyframes
     stylized_sheet: bytes
     detections: list[Detection]
@@ -134,6 +135,7 @@ class _Render:
     ) -> None:
         self.config, self.side, self.writers, self.sheet_at = config, max(size), writers, sheet_at
         self.step = 1
+        self.faces_seen = False
         self.tiles: list[np.ndarray] = []
         self.stylized_tiles: list[np.ndarray] = []
 
@@ -154,6 +156,7 @@ class _Render:
         for name in _GRAY_LEVELS:
             image.mask(levels[name], regions + faces, scale=1.0)
         image.mask(frame, faces, scale=1.0)
+        self.faces_seen = self.faces_seen or bool(faces)
         if index % self.step == 0:
             self.writers.write(levels)
         if index in self.sheet_at:
@@ -243,7 +246,7 @@ def _derive(
         blurred=encoded["blurred"],
         stylized=encoded["stylized"],
         grayscale=encoded["grayscale"],
-        color=encoded["color"],
+        color=encoded["color"] if render.faces_seen else None,
         sheet=_sheet(render.tiles, config.jpeg_quality),
         stylized_sheet=_sheet(render.stylized_tiles, config.jpeg_quality),
         detections=detections,

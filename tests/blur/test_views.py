@@ -194,3 +194,19 @@ def test_no_video_frame_shows_a_face_a_detection_finds_there(tmp_path: Path) -> 
     assert synthetic.decode(levels.stylized_sheet).ndim == 2
     color = served["color"][5]
     assert float(np.abs(color[..., 0].astype(int) - color[..., 2]).mean()) > 5  # still colour
+
+
+def test_video_store_keeps_every_level_and_colour_is_the_original_without_faces(
+    tmp_path: Path,
+) -> None:
+    store = MediaStore(tmp_path)
+    digest = store.put(synthetic.video("webm", frames=12))
+    result = derive.run(
+        store=store, digest=digest, kind="video", fmt="webm", config=CONFIG, detector=None
+    )
+    assert set(result.levels) == set(derive.VIDEO_LEVELS)
+    assert result.levels["color"] == result.levels["color_faces"]  # no face: sound kept
+    for name in ("blurred", "stylized", "grayscale"):
+        assert result.mime[name] == "video/webm"
+        assert b"Lavf" not in store.read(result.levels[name])  # muxer tags blanked
+    assert result.mime["stylized_sheet"] == "image/jpeg"
