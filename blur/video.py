@@ -9,7 +9,8 @@ interpolated between them, so no frame shows what a neighbouring detection found
 memory until the next detection (about a second of them); the last frame gets a detection of
 its own, so the tail lies between two as well. The original file, metadata blanked
 (strip.py), is `color_faces`, the one level with faces and sound; when no frame had a face,
-it is the `color` level too, so a colour reveal keeps its sound. The same pass hashes one
+it is the `color` level too, so a colour reveal keeps its sound. Only a video with a face gets
+a second pass that writes the silent colour WebM with those faces blocked. The same pass hashes one
 unmasked frame per second of footage with PDQ, as vPDQ does (blur/hashing.py).
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -42,6 +43,7 @@ class VideoLevels:
     stylized: bytes
     grayscale: bytes
     color: bytes | None  # silent, faces blocked; None if no face was found (the original serves)
+    faces: dict[int, list[Box]]  # frame index -> faces blocked in it
     sheet: bytes  # blurred keyframes
     stylized_sheet: bytes
     detections: list[Detection]
@@ -65,10 +67,11 @@ def _sheet(tiles: list[np.ndarray], quality: int) -> bytes:
 
 
 class _Writers:
-    """One VP8 writer per level: three grayscale, one colour."""
+    """One VP8 writer per level named; `color` is the one written in colour."""
 
-    def __init__(self, directory: str, fps: float, size: tuple[int, int]) -> None:
-        names = (*_GRAY_LEVELS, "color")
+    def __init__(
+        self, directory: str, fps: float, size: tuple[int, int], names: tuple[str, ...]
+    ) -> None:
         self.paths = {name: os.path.join(directory, f"{name}.webm") for name in names}
         self.writers = {
             name: cv2.VideoWriter(path, _FOURCC, fps, size, name == "color")
@@ -122,9 +125,51 @@ def derive(path: str, *, config: BlurConfig, detector: Detector | None) -> Video
     if not capture.isOpened():
         raise DerivationFailed("the video could not be opened")
     try:
-        return _derive(capture, config, detector)
+        levels = _derive(capture, config, detector)
     finally:
         capture.release()
+    if not levels.faces:
+        return levels
+    return replace(levels, color=_colour(path, config, levels.faces))
+
+
+def _colour(path: str, config: BlurConfig, faces: dict[int, list[Box]]) -> bytes:
+    """A second pass, only for a video with a face: the colour frames, faces blocked. A VP8
+    encode costs as much as the decode and filters together, so a video with no face found
+    does not pay for a colour WebM it would not use (its colour level is the original)."""
+    capture = cv2.VideoCapture(path, cv2.CAP_FFMPEG)
+    if not capture.isOpened():
+        raise DerivationFailed("the video could not be opened")
+    try:
+        fps, size, step = _geometry(capture, config)
+        with tempfile.TemporaryDirectory(prefix="safeshift-colour-") as tmp:
+            writer = _Writers(tmp, fps / step, size, ("color",))
+            index = -1
+            while True:
+                index += 1
+                if index % step:
+                    if not capture.grab():
+                        break
+                    continue
+                ok, frame = capture.read()
+                if not ok:
+                    break
+                frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+                image.mask(frame, faces.get(index, []), scale=1.0)
+                writer.write({"color": frame})
+            return writer.finish()["color"]
+    finally:
+        capture.release()
+
+
+def _geometry(capture: cv2.VideoCapture, config: BlurConfig) -> tuple[float, tuple[int, int], int]:
+    """Frame rate, derived frame size and the step between kept frames: the same in both passes."""
+    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+    width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+    height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    scale = min(1.0, config.video_max_side / max(width, height))
+    size = (_even(width * scale), _even(height * scale))
+    return fps, size, max(1, round(fps / config.video_fps))
 
 
 class _Render:
@@ -135,7 +180,8 @@ class _Render:
     ) -> None:
         self.config, self.side, self.writers, self.sheet_at = config, max(size), writers, sheet_at
         self.step = 1
-        self.faces_seen = False
+        # Faces to block in each written frame: the colour pass (`_colour`) repeats them.
+        self.faces: dict[int, list[Box]] = {}
         self.tiles: list[np.ndarray] = []
         self.stylized_tiles: list[np.ndarray] = []
 
@@ -151,14 +197,13 @@ class _Render:
                 tones=config.stylize_tones,
             ),
             "grayscale": gray,
-            "color": frame,
         }
         for name in _GRAY_LEVELS:
             image.mask(levels[name], regions + faces, scale=1.0)
-        image.mask(frame, faces, scale=1.0)
-        self.faces_seen = self.faces_seen or bool(faces)
         if index % self.step == 0:
             self.writers.write(levels)
+            if faces:
+                self.faces[index] = faces
         if index in self.sheet_at:
             self.tiles.append(image.fit(levels["blurred"], _SHEET_TILE))
             self.stylized_tiles.append(image.fit(levels["stylized"], _SHEET_TILE))
@@ -167,13 +212,8 @@ class _Render:
 def _derive(
     capture: cv2.VideoCapture, config: BlurConfig, detector: Detector | None
 ) -> VideoLevels:
-    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+    fps, size, step = _geometry(capture, config)
     total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-    width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
-    height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-    scale = min(1.0, config.video_max_side / max(width, height))
-    size = (_even(width * scale), _even(height * scale))
-    step = max(1, round(fps / config.video_fps))
     detect_step = max(1, round(fps * config.video_detect_every_seconds))
     hash_step = hashing.every_frame_for_a_second(fps)
     if total:
@@ -208,7 +248,7 @@ def _derive(
         pending.clear()
 
     with tempfile.TemporaryDirectory(prefix="safeshift-video-") as tmp:
-        render = _Render(config, size, _Writers(tmp, fps / step, size), sheet_at)
+        render = _Render(config, size, _Writers(tmp, fps / step, size, _GRAY_LEVELS), sheet_at)
         render.step = step
         index = -1
         while True:
@@ -246,7 +286,8 @@ def _derive(
         blurred=encoded["blurred"],
         stylized=encoded["stylized"],
         grayscale=encoded["grayscale"],
-        color=encoded["color"] if render.faces_seen else None,
+        color=None,
+        faces=render.faces,
         sheet=_sheet(render.tiles, config.jpeg_quality),
         stylized_sheet=_sheet(render.stylized_tiles, config.jpeg_quality),
         detections=detections,
