@@ -176,10 +176,15 @@ class _Render:
     """Turns resized colour frames into every level's frame, and collects the sheets' tiles."""
 
     def __init__(
-        self, config: BlurConfig, size: tuple[int, int], writers: _Writers, sheet_at: set[int]
+        self,
+        config: BlurConfig,
+        size: tuple[int, int],
+        writers: _Writers,
+        sheet_at: set[int],
+        step: int,
     ) -> None:
         self.config, self.side, self.writers, self.sheet_at = config, max(size), writers, sheet_at
-        self.step = 1
+        self.step = step  # every step-th frame is written; the others are only looked at
         # Faces to block in each written frame: the colour pass (`_colour`) repeats them.
         self.faces: dict[int, list[Box]] = {}
         self.tiles: list[np.ndarray] = []
@@ -248,8 +253,8 @@ def _derive(
         pending.clear()
 
     with tempfile.TemporaryDirectory(prefix="safeshift-video-") as tmp:
-        render = _Render(config, size, _Writers(tmp, fps / step, size, _GRAY_LEVELS), sheet_at)
-        render.step = step
+        writers = _Writers(tmp, fps / step, size, _GRAY_LEVELS)
+        render = _Render(config, size, writers, sheet_at, step)
         index = -1
         while True:
             index += 1
