@@ -12,6 +12,22 @@ from blur.detect import Detection, Detector
 from blur.hashing import PdqHash
 from blur.store import MediaStore
 
+# What the store keeps of an image, most protective first. `color` has faces blocked;
+# `color_faces` is the one level with faces, for a reveal that asks for them on purpose.
+IMAGE_LEVELS = ("blurred", "stylized", "grayscale", "color", "color_faces")
+# A video's, made by blur/video.py; `color_faces` is the original (with its sound), metadata
+# blanked. `color` is a silent colour WebM with faces blocked, or the original if no face was
+# found. The WebMs OpenCV writes get their muxer tags blanked like an upload's.
+VIDEO_LEVELS = (
+    "blurred",
+    "stylized",
+    "grayscale",
+    "color",
+    "color_faces",
+    "sheet",
+    "stylized_sheet",
+)
+
 
 class DerivedMedia(BaseModel):
     levels: dict[str, str]  # level -> digest in the store
@@ -49,7 +65,7 @@ def run(
 ) -> DerivedMedia:
     if kind == "image":
         levels = image.derive(store.read(digest), config=config, detector=detector)
-        put = {name: store.put(getattr(levels, name)) for name in ("blurred", "grayscale", "color")}
+        put = {name: store.put(getattr(levels, name)) for name in IMAGE_LEVELS}
         return DerivedMedia(
             levels=put,
             mime=dict.fromkeys(put, "image/jpeg"),
@@ -57,13 +73,20 @@ def run(
             pdq=[levels.pdq],
         )
     clip = video.derive(str(store.path(digest)), config=config, detector=detector)
-    original = store.read(digest)
+    original = strip.video(store.read(digest), fmt)
     put = {
-        "blurred": store.put(clip.blurred),
-        "grayscale": store.put(clip.grayscale),
+        "blurred": store.put(strip.video(clip.blurred, "webm")),
+        "stylized": store.put(strip.video(clip.stylized, "webm")),
+        "grayscale": store.put(strip.video(clip.grayscale, "webm")),
         "sheet": store.put(clip.sheet),
-        "color": store.put(strip.video(original, fmt)),
+        "stylized_sheet": store.put(clip.stylized_sheet),
     }
-    mime = {"blurred": "video/webm", "grayscale": "video/webm", "sheet": "image/jpeg"}
-    mime["color"] = "video/mp4" if fmt == "mp4" else "video/webm"
+    mime = dict.fromkeys(put, "video/webm")
+    mime["sheet"] = mime["stylized_sheet"] = "image/jpeg"
+    put["color_faces"] = store.put(original)
+    mime["color_faces"] = "video/mp4" if fmt == "mp4" else "video/webm"
+    if clip.color is None:  # no face anywhere: colour is the original, sound and all
+        put["color"], mime["color"] = put["color_faces"], mime["color_faces"]
+    else:
+        put["color"], mime["color"] = store.put(strip.video(clip.color, "webm")), "video/webm"
     return DerivedMedia(levels=put, mime=mime, labels=labels(clip.detections, config), pdq=clip.pdq)

@@ -1,9 +1,11 @@
-"""Three levels of one image: blurred (the default view), grayscale, colour.
+"""The levels of one image, most protective first: blurred (the default view), stylized,
+grayscale, colour with faces blocked, and colour with faces (`color_faces`).
 
-One decode serves all three. Blurring is shrink-blur-grow: the image is reduced so its long side
+One decode serves them all. Blurring is shrink-blur-grow: the image is reduced so its long side
 is `blur_long_side` pixels, lightly blurred, and enlarged back, which looks like a huge Gaussian
-at a tiny fraction of its cost. Regions NudeNet finds are filled solid in the blurred and
-grayscale levels; the colour level is the original, orientation applied, shown only on a reveal.
+at a tiny fraction of its cost. The stylized level is a drawing (blur/stylize.py). Exposed
+regions NudeNet finds are filled solid in every level but the two colour ones; faces it finds
+are filled in every level but `color_faces`, which is shown only on a deliberate reveal.
 Every output is re-encoded from pixels, so no EXIF, GPS or comment survives. The same decode
 gives the PDQ hash of the unmasked picture (blur/hashing.py), so a re-upload can be recognised.
 """
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from blur import hashing
+from blur import hashing, stylize
 from blur.config import BlurConfig
 from blur.detect import Detection, Detector
 from blur.errors import DerivationFailed
@@ -27,8 +29,10 @@ _MASK_GRAY = 96  # a flat, mid-dark fill: clearly a mask, not part of the scene
 @dataclass(frozen=True)
 class ImageLevels:
     blurred: bytes
+    stylized: bytes
     grayscale: bytes
-    color: bytes
+    color: bytes  # faces blocked
+    color_faces: bytes  # nothing blocked: only for a deliberate reveal of faces
     detections: list[Detection]
     pdq: hashing.PdqHash
 
@@ -78,12 +82,12 @@ def blur_gray(gray: np.ndarray, *, long_side: int, max_side: int) -> np.ndarray:
     return cv2.resize(tiny, size, interpolation=cv2.INTER_CUBIC)
 
 
-def mask(gray: np.ndarray, boxes: Sequence[tuple[int, int, int, int]], scale: float) -> None:
-    """Fill each box (in coordinates of an image `scale` times this one) in place."""
+def mask(pixels: np.ndarray, boxes: Sequence[tuple[int, ...]], scale: float) -> None:
+    """Fill each box (in coordinates of an image `scale` times this one) in place, solid."""
     for x, y, w, h in boxes:
         x0, y0 = int(x / scale), int(y / scale)
         x1, y1 = int(np.ceil((x + w) / scale)), int(np.ceil((y + h) / scale))
-        gray[max(0, y0) : y1, max(0, x0) : x1] = _MASK_GRAY
+        pixels[max(0, y0) : y1, max(0, x0) : x1] = _MASK_GRAY
 
 
 def encode_jpeg(pixels: np.ndarray, quality: int) -> bytes:
@@ -97,6 +101,22 @@ def masked_boxes(detections: Sequence[Detection], config: BlurConfig) -> list[tu
     return [d.box for d in detections if d.label in config.masked_classes]
 
 
+def face_boxes(
+    detections: Sequence[Detection], config: BlurConfig, width: int, height: int
+) -> list[tuple[int, ...]]:
+    """Faces found, each grown by `face_margin` a side (hair, ears, a chin the box cut off)."""
+    boxes = []
+    for d in detections:
+        if d.label not in config.face_classes or d.score < config.face_min_score:
+            continue
+        x, y, w, h = d.box
+        dx, dy = w * config.face_margin, h * config.face_margin
+        x0, y0 = max(0, int(x - dx)), max(0, int(y - dy))
+        x1, y1 = min(width, int(np.ceil(x + w + dx))), min(height, int(np.ceil(y + h + dy)))
+        boxes.append((x0, y0, x1 - x0, y1 - y0))
+    return boxes
+
+
 def derive(
     data: bytes,
     *,
@@ -106,19 +126,34 @@ def derive(
 ) -> ImageLevels:
     color = decode(data, max_side=config.max_side, size_hint=size_hint)
     detections = detector.detect(color) if detector is not None else []
-    boxes = masked_boxes(detections, config)
+    height, width = color.shape[:2]
+    faces = face_boxes(detections, config, width, height)
+    boxes = masked_boxes(detections, config) + faces
     gray = cv2.cvtColor(color, cv2.COLOR_BGR2GRAY)
     fingerprint = hashing.pdq(gray)  # PDQ hashes luma; this is the picture as sent, unmasked
     blurred = blur_gray(gray, long_side=config.blur_long_side, max_side=config.blurred_max_side)
+    drawn = stylize.stylize(
+        gray,
+        max_side=config.stylized_max_side,
+        work_side=config.stylize_work_side,
+        tones=config.stylize_tones,
+    )
+    quality = config.jpeg_quality
+    color_faces = encode_jpeg(color, quality)
     if boxes:
-        mask(blurred, boxes, scale=gray.shape[1] / blurred.shape[1])
+        mask(blurred, boxes, scale=width / blurred.shape[1])
+        mask(drawn, boxes, scale=width / drawn.shape[1])
         gray = gray.copy()
         mask(gray, boxes, scale=1.0)
-    quality = config.jpeg_quality
+    if faces:
+        color = color.copy()
+        mask(color, faces, scale=1.0)
     return ImageLevels(
         blurred=encode_jpeg(blurred, quality),
+        stylized=encode_jpeg(drawn, quality),
         grayscale=encode_jpeg(gray, quality),
-        color=encode_jpeg(color, quality),
+        color=encode_jpeg(color, quality) if faces else color_faces,
+        color_faces=color_faces,
         detections=detections,
         pdq=fingerprint,
     )
