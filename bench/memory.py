@@ -9,7 +9,9 @@ Starts one embedded redis-server, creates a team and `--reviewers` reviewers, th
    with MEMORY USAGE: bytes per queued item, pool indexes included;
 2. has every reviewer claim and decide `--cycles` items, and attributes what the cycles added by
    key family with MEMORY USAGE: the reviewer's exposure ledger (day hashes and event stream),
-   the assignment hashes, and what stays with the service (audit stream, webhook outbox).
+   the assignment hashes, and what stays with the service (audit stream, webhook outbox);
+3. reads INFO commandstats over the cycles: the primary's own microseconds per cycle (the
+   claim and decision scripts) and the commands a cycle executes (those inside the scripts included), the base of one primary's ceiling.
 
 Memory figures do not depend on the machine's load, unlike bench/assign.py's rates. A decided
 item keeps its hash (the decision is its record), so its bytes are those of a queued item minus
@@ -77,6 +79,7 @@ async def run(items: int, reviewers: int, cycles: int) -> dict[str, float]:
             families_before = await usage_by_family(redis)
             done = 0
             decision = DecisionIn(verdict="approve")
+            await redis.config_resetstat()  # commandstats from here on: the cycles' alone
             clock = dict.fromkeys(ids, now)
             for _ in range(cycles):
                 for rid in ids:
@@ -101,6 +104,7 @@ async def run(items: int, reviewers: int, cycles: int) -> dict[str, float]:
                     )
                     done += 1
             await settle(redis)
+            stats = await redis.info("commandstats")
             after = (await redis.info("memory"))["used_memory_dataset"]
             families_after = await usage_by_family(redis)
         finally:
@@ -118,6 +122,18 @@ async def run(items: int, reviewers: int, cycles: int) -> dict[str, float]:
         **{f"bytes_per_queued_item_{f}": round(v / items, 1) for f, v in sorted(filled.items())},
         "bytes_per_cycle_dataset": round((after - queued) / max(done, 1), 1),
         **{f"bytes_per_cycle_{f}": round(v / max(done, 1), 1) for f, v in sorted(added.items())},
+        # Server time per cycle (scripts and their calls, from INFO commandstats): what bounds
+        # one primary's cycles per second, apart from the client's side of the round trips.
+        "server_usec_per_cycle": round(
+            sum(int(v["usec"]) for k, v in stats.items() if k.startswith("cmdstat_eval"))
+            / max(done, 1),
+            1,
+        ),
+        "server_calls_per_cycle": round(
+            sum(int(v["calls"]) for k, v in stats.items() if k.startswith("cmdstat_"))
+            / max(done, 1),
+            2,
+        ),
         "item_hash_bytes_mean": round(families_after.get("item", 0) / items, 1),
     }
 
