@@ -9,13 +9,15 @@ Starts one embedded redis-server, creates a team and `--reviewers` reviewers, th
    with MEMORY USAGE: bytes per queued item, pool indexes included;
 2. has every reviewer claim and decide `--cycles` items, and attributes what the cycles added by
    key family with MEMORY USAGE: the reviewer's exposure ledger (day hashes and event stream),
-   the assignment hashes, and what stays with the service (audit stream, webhook outbox);
+   the assignment hashes, and what stays with the service (audit stream; the items have no
+   callback, so no webhook outbox entries);
 3. reads INFO commandstats over the cycles: the primary's own microseconds per cycle (the
-   claim and decision scripts) and the commands a cycle executes (those inside the scripts included), the base of one primary's ceiling.
+   claim and decision scripts) and the commands a cycle executes (those inside the scripts
+   included), the base of one primary's ceiling.
 
 Memory figures do not depend on the machine's load, unlike bench/assign.py's rates. A decided
-item keeps its hash (the decision is its record), so its bytes are those of a queued item minus
-the pool entry; that is reported too.
+item keeps its hash (the decision is its record): item_hash_bytes_mean is its size after the
+cycles.
 """
 
 from __future__ import annotations
