@@ -83,8 +83,8 @@ def entry(
     text_key: str = "",
     settings: Settings = DEFAULT,
 ) -> Entry | None:
-    """The bank entry of a final decision; None when nothing is good enough to bank (no hash of
-    quality >= `settings.min_quality`, or a text without its key)."""
+    """The bank entry of a final decision; None when nothing is good enough to bank (no hash, no
+    hash of quality >= `settings.min_quality`, or a text without its key)."""
     if verdict == "escalate":
         raise NotBankable("an escalated item enters the bank when it is finally decided")
     if kind == "text":
@@ -92,6 +92,8 @@ def entry(
         quality = 100  # an exact key has no quality to speak of: it matches or it does not
         if not text_key:
             return None
+    elif not frames:
+        return None  # media never hashed (derived before hashing existed): nothing to bank
     else:
         if kind == "image" and len(frames) != 1:
             raise BankError(f"an image has exactly one hash; got {len(frames)}")

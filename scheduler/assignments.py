@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from scheduler import keys, matching
-from scheduler.errors import Conflict, InvalidInput, LeaseLost, NotFound
+from scheduler.errors import Conflict, LeaseLost, NotFound
 from scheduler.ids import new_id
 from scheduler.models import VIEW_FIELDS, DecisionIn
 from scheduler.scripts import Scripts
@@ -145,10 +145,10 @@ async def _bank_args(
     if not item.get("id"):  # not this reviewer's: the script answers not_found, banks nothing
         return matching.BankArgs(["", ""], ["", "", "", ""])
     if decision.not_a_match and not item.get("match_item"):
-        raise InvalidInput(
+        # The body is well formed; it contradicts the item's state (nothing was shown): 409.
+        raise Conflict(
             "not_a_match says the prior decision shown was for something else, but no prior"
-            " decision was shown with this item (it has no `seen_before`); leave it out.",
-            ["body", "not_a_match"],
+            " decision was shown with this item (it has no `seen_before`); leave it out."
         )
     labels = [x.model_dump() for x in decision.labels] or json.loads(item.get("labels", "[]"))
     return matching.bank_args(

@@ -19,7 +19,7 @@ from bank import service as bank
 from bank.models import Frame, Label, Record, Settings
 from blur import hashing
 from scheduler import audit, keys
-from scheduler.errors import InvalidInput, InvalidReference, NotFound
+from scheduler.errors import InvalidReference, NotFound
 
 POLICIES = ("auto", "assist", "off")
 DEFAULT_POLICY = "assist"
@@ -200,12 +200,10 @@ async def update_vendor(
     if not await redis.exists(keys.vendor(vendor)):
         raise NotFound(f"No vendor '{vendor}'.")
     current = await vendor_matching(redis=redis, vendor=vendor)
-    wanted = current.linked if linked is None else tuple(dict.fromkeys(linked))
-    if vendor in wanted:
-        raise InvalidInput(
-            "a vendor always looks in its own bank; leave its own id out of linked_banks.",
-            ["body", "linked_banks"],
-        )
+    # A vendor always looks in its own bank: its own id in the list adds nothing, and is dropped.
+    wanted = (
+        current.linked if linked is None else tuple(v for v in dict.fromkeys(linked) if v != vendor)
+    )
     for other in wanted:
         if not await redis.exists(keys.vendor(other)):
             raise InvalidReference(f"Vendor '{other}' in linked_banks does not exist.")

@@ -219,7 +219,7 @@ async def test_not_a_match_stops_the_pair_and_banks_the_new_decision(
     assert third["match"]["item_id"] == second["id"] and third["decision"]["verdict"] == "approve"
 
 
-async def test_not_a_match_without_a_prior_decision_is_422(api: Api) -> None:
+async def test_not_a_match_without_a_prior_decision_is_409(api: Api) -> None:
     keys = await api.world()
     await api.text_item(keys["vendor"], "a")
     claimed = (await api.post("/v1/assignments", keys["r1"])).json()
@@ -228,7 +228,7 @@ async def test_not_a_match_without_a_prior_decision_is_422(api: Api) -> None:
         keys["r1"],
         json={"verdict": "approve", "not_a_match": True},
     )
-    assert r.status_code == 422 and "not_a_match" in r.json()["detail"]
+    assert r.status_code == 409 and "not_a_match" in r.json()["detail"]
 
 
 async def test_text_matches_its_exact_key(api: Api) -> None:
@@ -263,9 +263,11 @@ async def test_banks_are_per_vendor_unless_linked_both_ways(api: Api, redis: Red
 
 async def test_vendor_patch_refuses_unknown_vendors_and_policies(api: Api) -> None:
     await api.world()
-    for body in ({"linked_banks": ["nope"]}, {"match_policy": "always"}, {"linked_banks": ["v1"]}):
+    for body in ({"linked_banks": ["nope"]}, {"match_policy": "always"}):
         r = await api.client.patch("/v1/vendors/v1", headers=api.admin, json=body)
         assert r.status_code == 422, (body, r.text)
+    # A vendor always looks in its own bank: naming itself is dropped, not an error.
+    assert (await _patch_vendor(api, "v1", linked_banks=["v1"]))["linked_banks"] == []
     r = await api.client.patch("/v1/vendors/ghost", headers=api.admin, json={})
     assert r.status_code == 404
 

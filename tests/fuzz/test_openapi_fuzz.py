@@ -70,7 +70,9 @@ EXPECTED = {
 # for every paged list: a cursor of the codec's shape that the service did not issue.
 LEEWAY = {
     # a reference to an account that does not exist (a team, vendor or reviewer)
-    "invalid-reference": r"^(POST /v1/reviewers|PATCH /v1/reviewers/\{\w+\}|POST /v1/keys)$",
+    "invalid-reference": (
+        r"^(POST /v1/reviewers|PATCH /v1/(reviewers|vendors)/\{\w+\}|POST /v1/keys)$"
+    ),
     # bytes of a supported format that do not decode (an empty part, a truncated file)
     "undecodable-media": r"^POST /v1/items$",
     # two well-formed dates that make no record (from after to, over 400 days, before 1970)
