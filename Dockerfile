@@ -24,6 +24,7 @@ COPY api ./api
 COPY luascripts ./luascripts
 COPY embedded_redis ./embedded_redis
 COPY record ./record
+COPY bank ./bank
 RUN pip wheel --no-deps --no-build-isolation --wheel-dir /wheels .
 
 FROM python:3.11-slim
