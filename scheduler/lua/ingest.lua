@@ -8,7 +8,7 @@
 -- ARGV[6]: media job payload ('' for none)  ARGV[7]: match spec JSON ('' for none)
 -- ARGV[8..]: item field, value pairs
 -- Returns {1, id} when created, {0, existing id} when the external_id was seen before.
--- needs: enqueue, find_match, apply_match
+-- needs: enqueue, match_before_queue
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing then
   return {0, existing}
@@ -19,15 +19,8 @@ if ARGV[6] ~= '' then
   redis.call('XADD', KEYS[5], '*', 'job', ARGV[6])
 end
 if redis.call('HGET', KEYS[2], 'status') == 'queued' then
-  if ARGV[7] ~= '' then
-    local spec = cjson.decode(ARGV[7])
-    -- A lookup that fails (a damaged bank) leaves the item queued unmatched, never lost.
-    local ok, m = pcall(find_match, {unpack(KEYS, 7)}, spec, ARGV[2])
-    if not ok then redis.call('HSET', KEYS[2], 'match_error',
-      type(m) == 'table' and tostring(m.err) or tostring(m)) end
-    if ok and m and apply_match(ARGV[2], spec, m, tonumber(ARGV[4]), KEYS[6]) == 'auto' then
-      return {1, ARGV[2]}
-    end
+  if match_before_queue(ARGV[2], ARGV[7], {unpack(KEYS, 7)}, tonumber(ARGV[4]), KEYS[6]) then
+    return {1, ARGV[2]}
   end
   enqueue(KEYS[4], KEYS[3], ARGV[3], ARGV[2], ARGV[5], ARGV[4])
 end

@@ -7,22 +7,15 @@
 -- ARGV[1]: item id  ARGV[2]: score  ARGV[3]: now  ARGV[4]: match spec JSON ('' for none)
 -- ARGV[5..]: field, value pairs (incl. status)
 -- Returns 1 when applied, 0 when the item was not processing (a redelivered job).
--- needs: enqueue, find_match, apply_match
+-- needs: enqueue, match_before_queue
 if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then
   return 0
 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 5))
 if redis.call('HGET', KEYS[1], 'status') == 'queued' then
   redis.call('HSET', KEYS[1], 'pool', KEYS[2], 'score', ARGV[2])
-  if ARGV[4] ~= '' then
-    local spec = cjson.decode(ARGV[4])
-    -- A lookup that fails (a damaged bank) leaves the item queued unmatched, never lost.
-    local ok, m = pcall(find_match, {unpack(KEYS, 5)}, spec, ARGV[1])
-    if not ok then redis.call('HSET', KEYS[1], 'match_error',
-      type(m) == 'table' and tostring(m.err) or tostring(m)) end
-    if ok and m and apply_match(ARGV[1], spec, m, tonumber(ARGV[3]), KEYS[4]) == 'auto' then
-      return 1
-    end
+  if match_before_queue(ARGV[1], ARGV[4], {unpack(KEYS, 5)}, tonumber(ARGV[3]), KEYS[4]) then
+    return 1
   end
   local queue, created = unpack(redis.call('HMGET', KEYS[1], 'queue', 'created_at'))
   enqueue(KEYS[3], KEYS[2], ARGV[2], ARGV[1], queue, created)
