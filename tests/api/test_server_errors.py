@@ -8,19 +8,17 @@ port before and after proves it is the same connection.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import Request
 
 from tests.api.conftest import make_app
 from tests.conftest import FakeClock
+from tests.live_server import serving
 
 
 class _Records(logging.Handler):
@@ -48,21 +46,10 @@ def served(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, _Records]]:
     root = logging.getLogger()
     root.addHandler(records)
     # log_config=None: uvicorn's own records reach the root logger, so they are counted too.
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="info")
-    )
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    for _ in range(400):
-        if server.started:
-            break
-        threading.Event().wait(0.025)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}", records
+        with serving(app, log_config=None, log_level="info") as url:
+            yield url, records
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         root.removeHandler(records)
 
 

@@ -13,13 +13,11 @@ the document. The one leeway beyond the document is a cursor's 422 (see CONFIG a
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -29,12 +27,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 
 from api import paging
 from api.main import create_app
 from api.settings import Settings
+from tests.live_server import serving
 
 CHECKS = Path(__file__).with_name("st_checks.py")  # only_the_unpredictable_422
 ADMIN = "fuzz-admin-key-0123456789abcdef0123456789"
@@ -162,20 +160,6 @@ class Finding:
         return f"[{self.role}] {self.operation}\n{self.text}"
 
 
-def _serve(settings_: Settings) -> tuple[uvicorn.Server, threading.Thread, str]:
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings_), host="127.0.0.1", port=0, log_level="error")
-    )
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    for _ in range(400):
-        if server.started:
-            break
-        threading.Event().wait(0.025)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, f"http://127.0.0.1:{port}"
-
-
 def _world(base: str) -> dict[str, str]:
     """The accounts, keys and queued items the roles' operations need, made as a client would."""
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {ADMIN}"}) as admin:
@@ -218,12 +202,8 @@ def live(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         log_json=False,
         auth_failures_per_minute=1_000_000,
     )
-    server, thread, base = _serve(settings_)
-    try:
+    with serving(create_app(settings_), log_level="error") as base:
         yield {"base": base, **_world(base)}
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _findings(role: str, junit: Path) -> list[Finding]:
