@@ -43,6 +43,16 @@ def append(
     )
 
 
+async def note(
+    redis: Redis, *, now: float, action: str, actor: str, subject: str, **detail: Any
+) -> None:
+    """Write an entry on its own: for what changes nothing else (a read of health data, an
+    export), or a change already made by a step that cannot hold the entry."""
+    async with redis.pipeline(transaction=True) as pipe:
+        append(pipe, now=now, action=action, actor=actor, subject=subject, **detail)
+        await pipe.execute()
+
+
 async def read(
     *, redis: Redis, limit: int, before: str | None = None, action: str | None = None
 ) -> tuple[list[dict[str, Any]], str | None]:

@@ -44,11 +44,14 @@ async def team_exposure_csv(
         for row in await history.hourly(redis=ctx.redis, reviewer=reviewer, now=now, days=days):
             if row["dose"] or row["items"] or row["seconds"]:
                 writer.writerow({**row, "reviewer": reviewer, "hour_start": rfc3339(row["start"])})
-    async with ctx.redis.pipeline(transaction=True) as pipe:
-        audit.append(
-            pipe, now=now, action="exposure.export", actor=audit.actor(who), subject=team, days=days
-        )
-        await pipe.execute()
+    await audit.note(
+        ctx.redis,
+        now=now,
+        action="exposure.export",
+        actor=audit.actor(who),
+        subject=team,
+        days=days,
+    )
     filename = f"safeshift-{team}-exposure-{days}d.csv"
     return Response(
         out.getvalue(),

@@ -136,17 +136,15 @@ async def my_signed_record(
         )
     except SigningUnavailable as e:
         raise Problem(503, "Signing unavailable", e.detail) from e
-    async with ctx.redis.pipeline(transaction=True) as pipe:
-        audit.append(
-            pipe,
-            now=now,
-            action="record.signed",
-            actor=audit.actor(who),
-            subject=reviewer,
-            key_id=signed["key_id"],
-            range=f"{record['from']}..{record['to']}",
-        )
-        await pipe.execute()
+    await audit.note(
+        ctx.redis,
+        now=now,
+        action="record.signed",
+        actor=audit.actor(who),
+        subject=reviewer,
+        key_id=signed["key_id"],
+        range=f"{record['from']}..{record['to']}",
+    )
     return signed
 
 
@@ -170,14 +168,12 @@ async def rotate_signing_key(ctx: ContextDep, who: Admin) -> dict[str, Any]:
     """A new signing key; the old one stops signing but stays published."""
     now = ctx.clock()
     key_id, retired = await signing.rotate(redis=ctx.redis, secret_bytes=_secret(ctx), now=now)
-    async with ctx.redis.pipeline(transaction=True) as pipe:
-        audit.append(
-            pipe,
-            now=now,
-            action="signing.rotate",
-            actor=audit.actor(who),
-            subject=key_id,
-            retired=retired or "",
-        )
-        await pipe.execute()
+    await audit.note(
+        ctx.redis,
+        now=now,
+        action="signing.rotate",
+        actor=audit.actor(who),
+        subject=key_id,
+        retired=retired or "",
+    )
     return {"key_id": key_id, "retired_key_id": retired}
