@@ -14,13 +14,14 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import redis.asyncio as aioredis
+
+from tests import processes
 
 ADMIN = "crash-test-admin-key-0123456789abcdef0123"
 REVIEWERS = ("r1", "r2", "r3")
@@ -52,31 +53,13 @@ class Service:
             "SAFESHIFT_LOG_JSON": "false",
         }
         env.pop("REDIS_URL", None)
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "safeshift"),
-                "serve",
-                "--port",
-                str(self.port),
-                "--data-dir",
-                str(self.data_dir),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        self.process = processes.spawn(
+            *("serve", "--port", str(self.port), "--data-dir", str(self.data_dir)), env=env
         )
 
     async def start(self) -> None:
         self._spawn()
-        async with httpx.AsyncClient(base_url=self.url) as client:
-            for _ in range(600):
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise AssertionError("safeshift serve did not become ready")
+        await processes.until_ready(self.url, lambda: None)
 
     def kill(self) -> None:
         assert self.process is not None

@@ -23,7 +23,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -37,6 +36,7 @@ import redis.asyncio as aioredis
 
 from embedded_redis.sentinel import MASTER_NAME, SentinelDeployment
 from scheduler.webhooks import IN_FLIGHT
+from tests import processes
 from tests.api.receiver import Receiver
 
 ADMIN = "failover-test-admin-key-0123456789abcdef"
@@ -90,29 +90,19 @@ class Api:
         env.pop("REDIS_URL", None)
         env.pop("SAFESHIFT_REDIS_MIN_REPLICAS", None)  # the Sentinel default: 1
         with (self.tmp / "api.log").open("wb") as log:
-            return subprocess.Popen(
-                [
-                    *(sys.executable, "-c", "from api.cli import main; main()", "serve"),
-                    *("--port", str(self.port), "--data-dir", str(self.tmp / "api")),
-                ],
-                cwd=ROOT,
+            return processes.spawn(
+                *("serve", "--port", str(self.port), "--data-dir", str(self.tmp / "api")),
                 env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                log=log,
             )
 
     async def start(self) -> None:
         self.process = self._spawn()
-        async with httpx.AsyncClient(base_url=self.url) as client:
-            for _ in range(400):
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                assert self.process.poll() is None, (self.tmp / "api.log").read_text()[-3000:]
-                await asyncio.sleep(0.05)
-        raise AssertionError("safeshift serve did not become ready")
+        await processes.until_ready(self.url, self._alive)
+
+    def _alive(self) -> None:
+        assert self.process is not None
+        assert self.process.poll() is None, (self.tmp / "api.log").read_text()[-3000:]
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -19,7 +19,6 @@ import contextlib
 import os
 import re
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -34,6 +33,8 @@ from blur import keys as blur_keys
 from embedded_redis import free_port
 from embedded_redis.sentinel import MASTER_NAME, SentinelDeployment
 from tests import synthetic
+from tests.processes import spawn as spawn_cli
+from tests.processes import until_ready
 
 ADMIN = "scale-out-test-admin-key-0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,13 +65,7 @@ class Processes:
 
     def spawn(self, name: str, *args: str, **env: str) -> None:
         with (self.tmp / f"{name}.log").open("wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-c", "from api.cli import main; main()", *args],
-                cwd=ROOT,
-                env={**self.env, **env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+            process = spawn_cli(*args, env={**self.env, **env}, log=log)
         self.children.append((name, process))
 
     def serve(self, name: str, port: int, *, jobs: bool) -> str:
@@ -141,15 +136,11 @@ class Acks:
         self.thread.join(10)
 
 
-async def _ready(url: str, processes: Processes) -> None:
-    async with httpx.AsyncClient(base_url=url) as client:
-        for _ in range(600):
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get("/readyz")).status_code == 200:
-                    return
-            processes.check_alive()
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"{url} did not become ready\n{processes.logs()}")
+async def _ready(url: str, children: Processes) -> None:
+    try:
+        await until_ready(url, children.check_alive)
+    except AssertionError as e:
+        raise AssertionError(f"{e}\n{children.logs()}") from None
 
 
 def _auth(key: str) -> dict[str, str]:
