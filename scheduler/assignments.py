@@ -40,13 +40,17 @@ async def claim(
     Raises OnBreak while a break is enforced. `lease_seconds` applies unless the team's policy
     sets its own.
     """
-    day_start, day_end = await worktime.claim_bounds(
-        redis=scripts.redis, reviewer=reviewer, now=now
-    )
+    asg = new_id("asg", now)
     reply = await scripts.claim(
         keys=[keys.LEASES, keys.HEADS, keys.reviewer(reviewer)],
-        args=[reviewer, now, lease_seconds, new_id("asg", now), day_start, day_end],
+        args=[reviewer, now, lease_seconds, asg, worktime.DAYS.spec(now)],
     )
+    if reply[0] == "zone":  # a team's zone this process had not met: once per zone and process
+        worktime.DAYS.learn(reply[1])
+        reply = await scripts.claim(
+            keys=[keys.LEASES, keys.HEADS, keys.reviewer(reviewer)],
+            args=[reviewer, now, lease_seconds, asg, worktime.DAYS.spec(now)],
+        )
     tag = reply[0]
     if tag == "no_reviewer":
         raise NotFound(f"No reviewer '{reviewer}'.")

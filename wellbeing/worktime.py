@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
-from scheduler import keys as scheduler_keys
 from scheduler.scripts import Scripts
 from wellbeing import keys, policy
 
@@ -53,12 +52,34 @@ async def team_zone(*, redis: Redis, team: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-async def claim_bounds(*, redis: Redis, reviewer: str, now: float) -> tuple[float, float]:
-    """Today's bounds in the reviewer's team's zone, for the claim's working-time rule (two
-    reads; a reviewer without a team gets UTC, and the claim answers 404 for them anyway)."""
-    team = await redis.hget(scheduler_keys.reviewer(reviewer), "team")
-    zone = await team_zone(redis=redis, team=team) if team else ZoneInfo("UTC")
-    return today_bounds(zone, now)
+class Days:
+    """The time zones this process has met in teams' policies, for the claim's working-time rule.
+
+    The claim passes today's bounds in each of them (a few zones: computed here, no Redis read);
+    the claim script picks its team's, or answers `zone` for one it was not given, and is asked
+    again once with it. So a claim costs one round trip, not three, and a zone set by another
+    process is never missed.
+    """
+
+    def __init__(self) -> None:
+        self.zones: dict[str, ZoneInfo] = {"UTC": ZoneInfo("UTC")}
+
+    def learn(self, name: str) -> None:
+        try:
+            self.zones[name] = ZoneInfo(name)
+        except (ValueError, KeyError):  # a hand-edited hash: count in UTC rather than fail
+            self.zones[name] = ZoneInfo("UTC")
+
+    def spec(self, now: float) -> str:
+        """'zone start end ...' for the claim script (zone names never contain spaces)."""
+        return " ".join(
+            f"{name} {start!r} {end!r}"
+            for name, zone in self.zones.items()
+            for start, end in [today_bounds(zone, now)]
+        )
+
+
+DAYS = Days()
 
 
 def overlap(intervals: Iterable[Interval], lo: float, hi: float) -> float:

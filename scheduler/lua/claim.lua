@@ -3,14 +3,15 @@
 -- KEYS[1]: leases zset  KEYS[2]: pool heads zset  KEYS[3]: reviewer hash (its `current` field
 -- is the live assignment)
 -- ARGV[1]: reviewer id  ARGV[2]: now  ARGV[3]: default lease seconds  ARGV[4]: new assignment id
--- ARGV[5], ARGV[6]: the start and end of today in the team's time zone (working-time limits)
+-- ARGV[5]: 'zone start end ...': today's bounds in the time zones the caller knows (working time)
 -- What the reviewer may take comes from wellbeing_gate (wellbeing/lua/rules.lua), in this same
 -- step: a break to enforce, or the highest severity band allowed, the severe band, whether to
 -- prefer a non-severe item (rotation), and which items to leave, while their deadline allows,
 -- to teammates with more of their day budget left (fair shares and steering): an item is left
 -- only if one of them is at work and may take it.
 -- Returns {'existing'|'assigned', assignment id, lease expiry, item field values...}, {'empty'},
--- {'break', until, reason} or {'no_reviewer'}.
+-- {'break', until, reason}, {'zone', name} (today's bounds in that zone are needed) or
+-- {'no_reviewer'}.
 -- needs: item_key, expire_leases, assignment_key, wellbeing_gate, break_end_text, P
 -- needs: teammates_with_more, at_work, reviewer_key, skippers_key, dequeue, wellbeing_claimed
 local now = tonumber(ARGV[2])
@@ -59,7 +60,8 @@ if r[5] then
 end
 local me = profile(r[1], r[2], r[3])
 
-local lim, policy = wellbeing_gate(ARGV[1], r[4], now, tonumber(ARGV[5]), tonumber(ARGV[6]))
+local lim, policy = wellbeing_gate(ARGV[1], r[4], now, ARGV[5])
+if lim.zone then return {'zone', lim.zone} end
 if lim.brk then return {'break', break_end_text(lim.brk), lim.reason} end
 local max_band, severe_band = lim.max_band, lim.severe_band
 local prefer_mild, defer_after, defer_band = lim.prefer_mild, lim.defer_after, lim.defer_band

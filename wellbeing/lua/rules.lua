@@ -79,7 +79,8 @@ end
 local function team_policy(team)
   local p = {{POLICY_DEFAULTS}}
   local stored = redis.call('HGETALL', P .. 'policy:' .. team)
-  for i = 1, #stored, 2 do p[stored[i]] = tonumber(stored[i + 1]) end
+  -- Numbers, but for the time zone's name (the one text field: wellbeing.policy.Policy).
+  for i = 1, #stored, 2 do p[stored[i]] = tonumber(stored[i + 1]) or stored[i + 1] end
   for _, name in ipairs(DURATIONS) do
     if p[name] and p[name] > LONGEST_SECONDS then p[name] = LONGEST_SECONDS end
   end
@@ -217,10 +218,17 @@ end
 -- them with teammates_with_more only when an item would be left); and whether a stretch of work
 -- is under way), and the team's policy. The claim asks only once it knows the reviewer holds no
 -- live item (it hands that one back instead), so an item in hand is always finished: past a
--- working-time limit, nothing new is handed out. `day_start`, `day_end`: the bounds of today in
--- the team's time zone (Python computes them: Lua has no tz database).
-local function wellbeing_gate(rid, team, now, day_start, day_end)
+-- working-time limit, nothing new is handed out. `days`: 'zone start end ...', the bounds of
+-- today in each time zone the caller knows (Python computes them: Lua has no tz database); a
+-- team whose zone is not among them gets {zone = name} back, for the caller to ask again with it.
+local function wellbeing_gate(rid, team, now, days)
   local p = team_policy(team)
+  local zone = p.timezone or 'UTC'
+  local day_start, day_end
+  for name, first, last in string.gmatch(days, '(%S+) (%S+) (%S+)') do
+    if name == zone then day_start, day_end = tonumber(first), tonumber(last) end
+  end
+  if not day_start then return {zone = zone}, p end
   local wkey = wellbeing_key(rid)
   local w = redis.call('HMGET', wkey, 'break_until', 'break_reason', 'work_since', 'last_active',
     'mood_factor', 'mood_until')
@@ -232,7 +240,7 @@ local function wellbeing_gate(rid, team, now, day_start, day_end)
       reason = 'continuous_work'}, p
   end
   local release = 0
-  if day_start and work_between(rid, day_start, now, since) >= p.max_work_seconds_per_day then
+  if work_between(rid, day_start, now, since) >= p.max_work_seconds_per_day then
     release = day_end
   end
   local worked, pieces = work_between(rid, now - WEEK, now, since)
