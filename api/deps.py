@@ -165,15 +165,11 @@ async def team_in_scope(team: Annotated[Ident, Path()], ctx: ContextDep, who: Le
 
 async def own_assignment(
     assignment_id: Annotated[Ident, Path()], ctx: ContextDep, who: Reviewer
-) -> str:
-    """An assignment of the calling reviewer; 404 for another reviewer's, as for none.
-
-    Only existence and owner: its state (live, decided, expired) is the domain's to judge.
-    """
-    found = await assignments.get_assignment(redis=ctx.redis, assignment_id=assignment_id)
-    if found.get("reviewer") != who.reviewer:
-        raise NotFound(f"No assignment '{assignment_id}' for you.")
-    return assignment_id
+) -> assignments.Held:
+    """An assignment of the calling reviewer, with its item; 404 for another reviewer's."""
+    return await assignments.held(
+        redis=ctx.redis, assignment_id=assignment_id, reviewer=who.reviewer or ""
+    )
 
 
 async def known_reviewer(reviewer_id: Annotated[Ident, Path()], ctx: ContextDep, _: Admin) -> str:
@@ -204,7 +200,7 @@ async def visible_reviewer(
 
 _GUARDS.update({team_in_scope, own_assignment, known_reviewer, visible_reviewer})
 TeamInScope = Annotated[str, Depends(team_in_scope)]
-OwnAssignment = Annotated[str, Depends(own_assignment)]
+OwnAssignment = Annotated[assignments.Held, Depends(own_assignment)]
 KnownReviewer = Annotated[str, Depends(known_reviewer)]
 VisibleReviewer = Annotated[str, Depends(visible_reviewer)]
 

@@ -137,13 +137,22 @@ _BANK_FIELDS = (
 
 
 async def _bank_args(
-    redis: Redis, reviewer: str, assignment_id: str, decision: DecisionIn, now: float
+    redis: Redis,
+    reviewer: str,
+    assignment_id: str,
+    item_id: str | None,
+    decision: DecisionIn,
+    now: float,
 ) -> matching.BankArgs:
     """The bank entry this decision writes in its own script. The item's hashes never change
-    once it is queued, so reading them first is safe; the script checks the assignment."""
-    item_id, owner = await redis.hmget(keys.assignment(assignment_id), "item", "reviewer")
+    once it is queued, so reading them first is safe; the script checks the assignment.
+    `item_id` when the caller already read it (the API's scope check): one read fewer."""
+    if item_id is None:
+        item_id, owner = await redis.hmget(keys.assignment(assignment_id), "item", "reviewer")
+        if owner != reviewer:
+            item_id = None
     item: dict[str, str] = {}
-    if item_id and owner == reviewer:
+    if item_id:
         values = await redis.hmget(keys.item(item_id), _BANK_FIELDS)
         item = {k: v for k, v in zip(_BANK_FIELDS, values, strict=True) if v is not None}
     if not item.get("id"):  # not this reviewer's: the script answers not_found, banks nothing
@@ -171,10 +180,11 @@ async def decide(
     assignment_id: str,
     decision: DecisionIn,
     now: float,
+    item_id: str | None = None,
 ) -> tuple[str, bool]:
     """Record the decision once, with its bank entry; returns (item id, whether this call
     recorded it)."""
-    bank = await _bank_args(scripts.redis, reviewer, assignment_id, decision, now)
+    bank = await _bank_args(scripts.redis, reviewer, assignment_id, item_id, decision, now)
     reply = await scripts.decide(
         keys=[keys.assignment(assignment_id), keys.LEASES, keys.OUTBOX, *bank.keys],
         args=[
@@ -195,11 +205,21 @@ async def expire_leases(*, scripts: Scripts, now: float, limit: int = 200) -> in
     return int(await scripts.sweep(keys=[keys.LEASES, keys.HEADS], args=[now, limit]))
 
 
-async def get_assignment(*, redis: Redis, assignment_id: str) -> dict[str, str]:
-    raw = await redis.hgetall(keys.assignment(assignment_id))
-    if not raw:
-        raise NotFound(f"No assignment '{assignment_id}'.")
-    return raw
+@dataclass(frozen=True)
+class Held:
+    """An assignment of one reviewer (whatever its state), and the item it is for."""
+
+    id: str
+    item: str
+
+
+async def held(*, redis: Redis, assignment_id: str, reviewer: str) -> Held:
+    """The reviewer's assignment; NotFound for another reviewer's, as for none. Only existence
+    and owner: its state (live, decided, expired) is for each step's script to judge."""
+    item, owner = await redis.hmget(keys.assignment(assignment_id), "item", "reviewer")
+    if not item or owner != reviewer:
+        raise NotFound(f"No assignment '{assignment_id}' for you.")
+    return Held(assignment_id, item)
 
 
 async def current(*, redis: Redis, reviewer: str, now: float) -> dict[str, str] | None:

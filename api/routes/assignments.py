@@ -96,15 +96,14 @@ async def heartbeat(assignment_id: Ident, ctx: ContextDep, who: Reviewer) -> dic
 
 @router.post("/{assignment_id}/reveal")
 async def reveal(
-    assignment_id: OwnAssignment, body: RevealIn, ctx: ContextDep, who: Reviewer
+    held: OwnAssignment, body: RevealIn, ctx: ContextDep, who: Reviewer
 ) -> dict[str, Any]:
     """Show a sharper level on purpose. It is recorded and counts toward your exposure."""
     now = ctx.clock()
-    assignment = await assignments.get_assignment(redis=ctx.redis, assignment_id=assignment_id)
-    if assignment.get("reviewer") == who.reviewer:
-        raw = await items.get_raw(redis=ctx.redis, item_id=assignment["item"])
-        if body.level not in media_links.media_levels(raw):
-            raise NoMedia("This item has no media to reveal (text, or media still processing).")
+    assignment_id = held.id
+    raw = await items.get_raw(redis=ctx.redis, item_id=held.item)
+    if body.level not in media_links.media_levels(raw):
+        raise NoMedia("This item has no media to reveal (text, or media still processing).")
     await assignments.reveal(
         scripts=ctx.scripts,
         reviewer=who.reviewer or "",
@@ -124,15 +123,17 @@ async def reveal(
 
 @router.post("/{assignment_id}/decision")
 async def decide(
-    assignment_id: OwnAssignment, body: DecisionIn, ctx: ContextDep, who: Reviewer
+    held: OwnAssignment, body: DecisionIn, ctx: ContextDep, who: Reviewer
 ) -> dict[str, Any]:
     """Decide once. The same decision again changes nothing; a different one is 409."""
+    assignment_id = held.id
     item_id, _recorded = await assignments.decide(
         scripts=ctx.scripts,
         reviewer=who.reviewer or "",
         assignment_id=assignment_id,
         decision=body,
         now=ctx.clock(),
+        item_id=held.item,
     )
     item = await items.get(redis=ctx.redis, item_id=item_id)
     return {
@@ -144,10 +145,9 @@ async def decide(
 
 
 @router.post("/{assignment_id}/skip")
-async def skip(
-    assignment_id: OwnAssignment, body: SkipIn, ctx: ContextDep, who: Reviewer
-) -> dict[str, Any]:
+async def skip(held: OwnAssignment, body: SkipIn, ctx: ContextDep, who: Reviewer) -> dict[str, Any]:
     """Give the item back: it keeps its place in the queue, for someone else."""
+    assignment_id = held.id
     item_id = await assignments.skip(
         scripts=ctx.scripts,
         reviewer=who.reviewer or "",
