@@ -276,26 +276,6 @@ def _cursor(operation: dict[str, Any]) -> None:
             parameter["description"] = CURSOR_DESCRIPTION
 
 
-# Pydantic writes a bound it cannot push into the core schema (an `int | None` with a before
-# validator, as `WholeNumber | None`) under its own names; JSON Schema spells them so.
-_BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", "le": "maximum"}
-
-
-def _json_schema_bounds(node: Any) -> None:
-    """Rename pydantic's `gt`/`ge`/`lt`/`le` in number schemas to JSON Schema's keywords, or
-    validators and generators ignore them and call out-of-range values valid."""
-    if isinstance(node, dict):
-        if node.get("type") in ("integer", "number"):
-            for ours, theirs in _BOUNDS.items():
-                if ours in node:
-                    node[theirs] = node.pop(ours)
-        for value in node.values():
-            _json_schema_bounds(value)
-    elif isinstance(node, list):
-        for value in node:
-            _json_schema_bounds(value)
-
-
 def _problem_response(
     status: int, existing: dict[str, Any] | None, *, headers_sent: bool
 ) -> dict[str, Any]:
@@ -439,7 +419,6 @@ def document(app: FastAPI) -> dict[str, Any]:
             "session cookie from `POST /v1/session` instead.",
         }
     }
-    _json_schema_bounds(models)
     _tighten(schema)
     for route in routing.iter_route_contexts(app.routes):
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:

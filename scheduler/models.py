@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -54,6 +54,13 @@ def _whole(value: object) -> object:
 # refused, not coerced. The schema still says "integer", so generated clients see integers.
 # Every integer field of a request body uses it (constraints go in Field as usual).
 WholeNumber = Annotated[int, Field(strict=True), BeforeValidator(_whole)]
+
+
+def bounded_whole_number(**bounds: int) -> Any:
+    """WholeNumber with its bounds (gt, ge, lt, le) placed before its validator, where pydantic
+    keeps them in the JSON Schema as minimum/maximum: for an optional field (`... | None`),
+    whose Field bounds pydantic would write under names validators and generators ignore."""
+    return Annotated[int, Field(strict=True, **bounds), BeforeValidator(_whole)]
 
 
 def _lower(tag: str) -> str:
@@ -131,7 +138,7 @@ class ItemIn(Strict):
     queue: QueueName = "default"
     priority: WholeNumber = Field(default=5, ge=0, le=9)
     deadline: Rfc3339 | None = None
-    sla_seconds: WholeNumber | None = Field(default=None, gt=0, le=90 * 86400)
+    sla_seconds: bounded_whole_number(gt=0, le=90 * 86400) | None = None  # type: ignore[valid-type]
     language: Language | None = None
     skills: list[Skill] = Field(default_factory=list, max_length=16)
     labels: list[Label] = Field(default_factory=list, max_length=64)

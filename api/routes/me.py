@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from api.context import Context
 from api.deps import ContextDep, Reviewer
 from scheduler import accounts, assignments
 from scheduler.items import rfc3339
-from scheduler.models import WholeNumber
+from scheduler.models import bounded_whole_number
 from wellbeing import checkins, state
 
 router = APIRouter(prefix="/v1/me", tags=["reviewer"])
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/me", tags=["reviewer"])
 
 class BreakIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    minutes: WholeNumber | None = Field(default=None, ge=1, le=480)
+    minutes: bounded_whole_number(ge=1, le=480) | None = None  # type: ignore[valid-type]
 
 
 def work_view(work: dict[str, Any]) -> dict[str, Any]:
