@@ -1,8 +1,10 @@
-"""The bank's Lua scripts: one per atomic operation, each prefixed with lua/common.lua.
+"""The bank's Lua scripts, for its own service functions: one per atomic operation.
 
-Sources are composed and hashed once per process; a call is one EVALSHA, and an EVAL only when
-Redis has forgotten the script (a restart or SCRIPT FLUSH). Nothing is registered per client,
-so service functions need nothing but a Redis client.
+Each script in lua/standalone/ calls one bank function (lua/*.lua, the fragments the scheduler's
+decision and ingest scripts also call inside their own steps) on its KEYS and ARGV; luascripts
+composes and checks them like every other script. Composed once per process; a call is one
+EVALSHA, and an EVAL only when Redis has forgotten the script (a restart or SCRIPT FLUSH).
+Nothing is registered per client, so service functions need nothing but a Redis client.
 """
 
 from __future__ import annotations
@@ -15,39 +17,19 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
-from bank.lua import CONSTANTS
-
-# Each file defines one function; the script is that function applied to KEYS and ARGV. A bigger
-# script (the decision, ingest) can prepend common.lua and the file and call the function.
-_ENTRY = {
-    "add": "return bank_add(KEYS[1], ARGV[1], ARGV[2], ARGV[3], {unpack(ARGV, 4)})",
-    "remove": "return bank_remove(KEYS[1], ARGV[1])",
-    "not_a_match": "return bank_not_a_match(KEYS[1], ARGV[1], ARGV[2])",
-    "lookup_image": (
-        "return bank_lookup_image(KEYS, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])"
-    ),
-    "lookup_video": (
-        "return bank_lookup_video(KEYS, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),"
-        " ARGV[4], {unpack(ARGV, 5)})"
-    ),
-}
-NAMES = tuple(_ENTRY)
-_CONSTANTS = CONSTANTS  # shared with the composed library (bank/lua/__init__.py)
-
-
-def _read(name: str) -> str:
-    text = resources.files("bank").joinpath("lua", f"{name}.lua").read_text()
-    for placeholder, value in _CONSTANTS.items():
-        text = text.replace("{{" + placeholder + "}}", value)
-    return text
+import luascripts
+from bank.lua import LUA
 
 
 @cache
+def library() -> luascripts.Library:
+    standalone = resources.files("bank").joinpath("lua", "standalone")
+    return luascripts.Library([LUA, luascripts.Source("bank", standalone)])
+
+
 def source(name: str) -> tuple[str, str]:
-    """(Lua text, its SHA-1) of one script, common.lua and text.lua first."""
-    if name not in NAMES:
-        raise KeyError(name)
-    text = "\n".join([_read("common"), _read("text"), _read(name), _ENTRY[name]])
+    """(Lua text, its SHA-1) of one script; KeyError for a name that is none."""
+    text = library().scripts[name].text
     return text, hashlib.sha1(text.encode()).hexdigest()
 
 

@@ -1,8 +1,9 @@
 """The bank's Lua (this folder) and the values it takes from Python, for luascripts.
 
 Every file here is a fragment (it declares `-- provides:`): the scheduler's decision and ingest
-scripts call bank_add, bank_lookup_image, … inside their own atomic step. bank/scripts.py runs
-the same files standalone, one function per script, for the bank's own service functions.
+scripts call bank_add, bank_lookup_image, … inside their own atomic step. standalone/ holds the
+bank's own operations as scripts (one call each), which bank/scripts.py runs for its service
+functions.
 """
 
 from __future__ import annotations

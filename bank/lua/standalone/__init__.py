@@ -1,0 +1,1 @@
+"""The bank's own operations as standalone scripts (see bank/scripts.py)."""
