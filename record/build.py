@@ -13,7 +13,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from record.errors import InvalidRange
 from scheduler import keys as scheduler_keys
 from scheduler.errors import InvalidInput
 from scheduler.items import rfc3339
+from wellbeing import worktime
 
 DEFAULT_DAYS = 30  # the contract's default range, ending today
 MAX_DAYS = 400  # a year's record with room (the exposure retention default is 400 days)
@@ -32,11 +33,6 @@ EARLIEST, LATEST = date(1970, 1, 1), date(9998, 12, 31)  # no event before; room
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20260101, 2026-W01-1
 _CHUNK = 1000  # stream entries per XRANGE call
 Events = list[tuple[str, dict[str, str]]]  # XRANGE with decode_responses
-
-
-def team_timezone(policy: Any) -> ZoneInfo:
-    """The team's zone once policies carry `timezone` (IANA); UTC until then."""
-    return ZoneInfo(getattr(policy, "timezone", None) or "UTC")
 
 
 def vendor_name(item: dict[str, str]) -> str | None:
@@ -90,10 +86,6 @@ def date_range(*, first: str | None, last: str | None, today: date) -> tuple[dat
             loc=["query", "from"],
         )
     return start, to
-
-
-def _midnight(day: date, tz: ZoneInfo) -> float:
-    return datetime.combine(day, time(), tz).timestamp()
 
 
 async def _events(redis: Redis, reviewer: str, start: float, end: float) -> list[dict[str, str]]:
@@ -160,10 +152,6 @@ def _stretches(events: list[dict[str, str]], break_seconds: float) -> list[tuple
     return merged
 
 
-def _day_of(ts: float, tz: ZoneInfo) -> date:
-    return datetime.fromtimestamp(ts, tz).date()
-
-
 def _days(
     events: list[dict[str, str]], first: date, last: date, tz: ZoneInfo, break_seconds: float
 ) -> list[dict[str, Any]]:
@@ -171,17 +159,17 @@ def _days(
     dose: dict[date, int] = defaultdict(int)  # ledger units, summed exactly
     breaks: dict[date, int] = defaultdict(int)
     for e in events:
-        dose[_day_of(float(e["at"]), tz)] += int(e["dose"])
+        dose[worktime.local_day(tz, float(e["at"]))] += int(e["dose"])
     stretches = _stretches(events, break_seconds)
     for begin, end in stretches:  # split at local midnights
         while begin < end:
-            day = _day_of(begin, tz)
-            cut = min(end, _midnight(day + timedelta(days=1), tz))
+            day = worktime.local_day(tz, begin)
+            cut = min(end, worktime.day_bounds(tz, day + timedelta(days=1))[0])
             work[day] += cut - begin
             begin = cut
     for (_, gap_start), (gap_end, _) in pairwise(stretches):
-        day = _day_of(gap_start, tz)
-        if day == _day_of(gap_end, tz):  # overnight is not a break
+        day = worktime.local_day(tz, gap_start)
+        if day == worktime.local_day(tz, gap_end):  # overnight is not a break
             breaks[day] += 1
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return [
@@ -206,7 +194,7 @@ async def build(
     now: float,
 ) -> dict[str, Any]:
     """The record of `first`..`last` (inclusive, in `tz`), as the contract shapes it."""
-    start, end = _midnight(first, tz), _midnight(last + timedelta(days=1), tz)
+    start, end = worktime.day_bounds(tz, first)[0], worktime.day_bounds(tz, last)[1]
     events = await _events(redis, reviewer, start, end)
     items = await _items(redis, (e["item"] for e in events))
     return {

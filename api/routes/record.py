@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -22,7 +21,7 @@ from record import build, canonical, signing
 from record.errors import InvalidRange, SigningUnavailable
 from scheduler import accounts, audit
 from scheduler.items import rfc3339
-from wellbeing import policy
+from wellbeing import policy, worktime
 
 router = APIRouter(tags=["record"])
 
@@ -58,11 +57,9 @@ async def _record(
     rules = await policy.get(
         redis=ctx.redis, team=profile["team"], lease_default=ctx.settings.lease_seconds
     )
-    tz, now = build.team_timezone(rules), ctx.clock()
+    tz, now = rules.zone(), ctx.clock()
     try:
-        start, end = build.date_range(
-            first=first, last=last, today=datetime.fromtimestamp(now, tz).date()
-        )
+        start, end = build.date_range(first=first, last=last, today=worktime.local_day(tz, now))
     except InvalidRange as e:
         errors = [{"loc": e.loc, "msg": e.detail}]
         raise Problem(422, "Invalid date range", e.detail, errors=errors) from e

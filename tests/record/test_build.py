@@ -11,6 +11,7 @@ import pytest
 
 from record import build, canonical
 from scheduler.errors import InvalidInput
+from wellbeing.policy import Policy
 
 NAIROBI = ZoneInfo("Africa/Nairobi")  # UTC+3, no daylight saving
 
@@ -58,12 +59,9 @@ def test_only_plain_calendar_dates(text: str) -> None:
     assert e.value.loc == ["query", "from"]
 
 
-def test_the_team_zone_plugs_in_when_policies_carry_it() -> None:
-    class WithZone:
-        timezone = "America/Caracas"
-
-    assert build.team_timezone(object()).key == "UTC"
-    assert build.team_timezone(WithZone()).key == "America/Caracas"
+def test_the_record_counts_days_in_the_team_zone() -> None:
+    assert Policy().zone().key == "UTC"
+    assert Policy(timezone="America/Caracas").zone().key == "America/Caracas"
 
 
 def test_canonical_bytes_are_sorted_compact_utf8_and_refuse_nan() -> None:
