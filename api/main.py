@@ -19,6 +19,7 @@ from api import deps, openapi, pages, periodic, problems, workers
 from api.context import Context
 from api.middleware import BodyLimit, Observe
 from api.routes import admin, assignments, audit, exports, items, lead, me, media, ops, session
+from api.routes import queues as queue_routes
 from api.routes import record as record_routes
 from api.settings import Settings
 from blur.config import BlurConfig
@@ -186,6 +187,7 @@ def create_app(
     for module in (admin, items, assignments, me, lead, exports, audit, media, ops, session):
         app.include_router(module.router)
     app.include_router(record_routes.router)
+    app.include_router(queue_routes.router)
     pages.install(app, page_config or pages.PageConfig())
     app.add_middleware(
         BodyLimit,

@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from exposure import keys as exposure_keys
 from record.errors import InvalidRange
 from scheduler import keys as scheduler_keys
+from scheduler import queues
 from scheduler.errors import InvalidInput
 from scheduler.items import rfc3339
 from wellbeing import worktime
@@ -36,14 +37,15 @@ Events = list[tuple[str, dict[str, str]]]  # XRANGE with decode_responses
 
 
 def vendor_name(item: dict[str, str]) -> str | None:
-    """Who the work was for: the item's vendor display name once items carry one, else the
-    vendor id."""
+    """Who the work was for: the vendor's display name frozen on the item at its first claim
+    (scheduler.queues.freeze; `_items` resolves it for items claimed before names were frozen)."""
     return item.get("vendor_name") or item.get("vendor") or None
 
 
 def purpose(item: dict[str, str]) -> str | None:
-    """What the work was for: the item's purpose once queues carry one, else the queue name."""
-    return item.get("purpose") or item.get("queue") or None
+    """What the work was for: the queue's purpose frozen on the item at its first claim; null
+    when its vendor (or an admin) stated none."""
+    return item.get("purpose") or None
 
 
 def _date(text: str | None, name: str) -> date | None:
@@ -104,16 +106,27 @@ async def _events(redis: Redis, reviewer: str, start: float, end: float) -> list
 
 
 async def _items(redis: Redis, ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Each item's vendor name and purpose as frozen at its first claim. An item seen before
+    they were frozen (no `vendor_name` field) gets the ones in force now, once per queue."""
     wanted = sorted(set(ids))
+    fields = ("vendor", "queue", "vendor_name", "purpose")
     async with redis.pipeline(transaction=False) as pipe:
         for item_id in wanted:
-            pipe.hmget(scheduler_keys.item(item_id), "vendor", "queue", "vendor_name", "purpose")
+            pipe.hmget(scheduler_keys.item(item_id), *fields)
         replies = await pipe.execute()
-    fields = ("vendor", "queue", "vendor_name", "purpose")
-    return {
-        i: {k: v for k, v in zip(fields, r, strict=True) if v}
+    found = {
+        i: {k: v for k, v in zip(fields, r, strict=True) if v is not None}
         for i, r in zip(wanted, replies, strict=True)
     }
+    resolved: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for item in found.values():
+        if "vendor_name" in item or "vendor" not in item:
+            continue
+        where = (item["vendor"], item.get("queue", ""))
+        if where not in resolved:
+            resolved[where] = await queues.for_work(redis=redis, vendor=where[0], queue=where[1])
+        item["vendor_name"], item["purpose"] = resolved[where][0], resolved[where][1] or ""
+    return found
 
 
 def _category(labels: str | None) -> str | None:

@@ -192,6 +192,31 @@ async def get_vendor(*, redis: Redis, vendor_id: str) -> dict[str, str]:
     return raw
 
 
+def display_name(vendor: dict[str, str]) -> str:
+    """What reviewers see of a vendor (issue 19): its `display_name`, else its `name`."""
+    return vendor.get("display_name") or vendor.get("name") or vendor.get("id") or ""
+
+
+async def set_display_name(
+    *, redis: Redis, vendor_id: str, name: str, now: float, actor: str = "system"
+) -> None:
+    """Rename the vendor as reviewers see it, audited. Items already claimed keep the name they
+    were claimed under (scheduler.queues.freeze): a record says who the work was for then."""
+    if not await redis.exists(keys.vendor(vendor_id)):
+        raise NotFound(f"No vendor '{vendor_id}'; create it with POST /v1/vendors.")
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hset(keys.vendor(vendor_id), "display_name", name)
+        audit.append(
+            pipe,
+            now=now,
+            action="vendor.rename",
+            actor=actor,
+            subject=vendor_id,
+            display_name=name,
+        )
+        await pipe.execute()
+
+
 async def rotate_webhook_secret(
     *, redis: Redis, vendor_id: str, now: float, actor: str = "system"
 ) -> dict[str, str]:

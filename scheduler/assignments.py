@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from scheduler import keys, matching
+from scheduler import keys, matching, queues
 from scheduler.errors import Conflict, LeaseLost, NotFound
 from scheduler.ids import new_id
 from scheduler.models import VIEW_FIELDS, DecisionIn
@@ -58,7 +58,9 @@ async def claim(
         raise OnBreak(float(reply[1]), reply[2])
     if tag == "empty":
         return None
-    item = dict(zip(VIEW_FIELDS, reply[3:], strict=True))
+    item = await queues.freeze(
+        redis=scripts.redis, item=dict(zip(VIEW_FIELDS, reply[3:], strict=True))
+    )
     return Claimed(reply[1], float(reply[2]), item, existing=tag == "existing")
 
 

@@ -17,7 +17,7 @@ from blur import hashing
 from blur import keys as blur_keys
 from blur import worker as blur_worker
 from exposure import weights as exposure_weights
-from scheduler import keys, matching, pools
+from scheduler import keys, matching, pools, queues
 from scheduler.errors import NotFound
 from scheduler.ids import new_id
 from scheduler.models import ItemIn, ItemStatus
@@ -198,6 +198,7 @@ def render(raw: dict[str, str]) -> dict[str, Any]:
         "severity": float(raw["severity"]),
         "callback_url": raw["callback_url"] or None,
         "created_at": rfc3339(float(raw["created_at"])),
+        **queues.shown(raw),  # who the work is for, frozen at the first claim (issue 19)
     }
     if raw["media_type"] == "text":
         item["text"] = raw["text"]

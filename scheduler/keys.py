@@ -30,6 +30,12 @@ def waiting(queue: str) -> str:
     return f"{PREFIX}queue:{queue}:waiting"
 
 
+def queue_purposes(queue: str) -> str:
+    """Hash vendor id -> what the queue's work is for, as that vendor says (issue 19); the field
+    "*" is the admin's purpose for vendors that set none. Per vendor: queues are shared by name."""
+    return f"{PREFIX}queue:{queue}:purposes"
+
+
 def pool(descriptor: str) -> str:
     return f"{PREFIX}pool:{descriptor}"
 

@@ -36,6 +36,14 @@ CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
 Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
 QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Skill = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+# Text shown to people as it is (a vendor's display name, a queue's purpose): one line or several,
+# no control characters other than line breaks and tabs, not only blanks.
+PlainText = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b-\x1f\x7f]*$"
+    ),
+]
 ExternalId = Annotated[
     str, StringConstraints(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")
 ]
@@ -107,6 +115,11 @@ VIEW_FIELDS = (
     "mime",
     "match_record",
     "match_distance",
+    # Who the work is for (issue 19): the vendor id, and the display name and purpose frozen on
+    # the item at its first claim (scheduler.queues.freeze); absent before that.
+    "vendor",
+    "vendor_name",
+    "purpose",
 )
 
 
@@ -178,6 +191,8 @@ class VendorPatch(Strict):
 
     match_policy: MatchPolicy | None = None
     linked_banks: list[Ident] | None = Field(default=None, max_length=64)
+    # Who the work is for (issue 19): the name reviewers see; absent, the vendor's `name`.
+    display_name: PlainText | None = Field(default=None, min_length=1, max_length=200)
 
 
 class TeamIn(Strict):

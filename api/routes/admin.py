@@ -88,16 +88,32 @@ async def update_vendor(
     vendor_id: Ident, body: VendorPatch, ctx: ContextDep, who: Admin
 ) -> dict[str, Any]:
     """Seen before: the vendor's default `match_policy`, and `linked_banks` (vendors whose
-    banks its items also look in, and the reverse). Audited."""
-    setting = await matching.update_vendor(
-        redis=ctx.redis,
-        vendor=vendor_id,
-        policy=body.match_policy,
-        linked=body.linked_banks,
-        now=ctx.clock(),
-        actor=audit.actor(who),
-    )
-    return {"id": vendor_id, "match_policy": setting.policy, "linked_banks": list(setting.linked)}
+    banks its items also look in, and the reverse). Who the work is for: `display_name`, the
+    name reviewers see (default: the vendor's `name`). Each change is audited."""
+    now, actor = ctx.clock(), audit.actor(who)
+    if body.match_policy is not None or body.linked_banks is not None or not body.display_name:
+        setting = await matching.update_vendor(
+            redis=ctx.redis,
+            vendor=vendor_id,
+            policy=body.match_policy,
+            linked=body.linked_banks,
+            now=now,
+            actor=actor,
+        )
+    else:
+        setting = await matching.vendor_matching(redis=ctx.redis, vendor=vendor_id)
+    # After the matching change, which refuses an unknown linked vendor: all or nothing.
+    if body.display_name is not None:
+        await accounts.set_display_name(
+            redis=ctx.redis, vendor_id=vendor_id, name=body.display_name, now=now, actor=actor
+        )
+    vendor = await accounts.get_vendor(redis=ctx.redis, vendor_id=vendor_id)
+    return {
+        "id": vendor_id,
+        "match_policy": setting.policy,
+        "linked_banks": list(setting.linked),
+        "display_name": accounts.display_name(vendor),
+    }
 
 
 @router.delete("/bank/{item_id}", status_code=204)

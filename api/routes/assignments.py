@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import metrics
 from api.context import Context
 from api.deps import ContextDep, OwnAssignment, Reviewer
-from scheduler import assignments, items, matching, media_links
+from scheduler import assignments, items, matching, media_links, queues
 from scheduler.errors import NoMedia
 from scheduler.models import DecisionIn, Ident
 
@@ -48,6 +48,7 @@ def _present(ctx: Context, claimed: assignments.Claimed, now: float) -> dict[str
             ttl=ctx.settings.media_url_seconds,
         ),
         "reveal_levels": ["grayscale", "color"] if has_media else [],
+        **queues.shown(raw),  # who the work is for (issue 19)
     }
     if not has_media:
         item["text"] = raw["text"]

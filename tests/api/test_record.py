@@ -82,7 +82,7 @@ async def test_the_record_lists_every_event_work_time_and_breaks(api: Api) -> No
     assert first["item_id"] != second["item_id"]
     assert (first["category"], first["severity"], first["level"]) == ("violence", 0.9, "blurred")
     assert (first["seconds"], first["dose"]) == (60, 0.225)  # 1 min x 0.9 x text 0.25
-    assert (first["vendor_name"], first["purpose"]) == ("v1", "default")
+    assert (first["vendor_name"], first["purpose"]) == ("V", None)  # no purpose stated
     assert (second["category"], second["dose"], second["seconds"]) == (None, 0, 120)
     assert first["at"].startswith(TODAY + "T") and first["at"].endswith("Z")
     days = body["days"]
@@ -111,7 +111,7 @@ async def test_the_record_as_csv(api: Api) -> None:
     assert (rows[0]["category"], rows[0]["dose"], rows[0]["vendor_name"]) == (
         "violence",
         "0.225",
-        "v1",
+        "V",
     )
     assert (rows[2]["date"], rows[2]["work_seconds"], rows[2]["breaks"]) == (TODAY, "180.0", "1")
 
