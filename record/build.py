@@ -1,10 +1,10 @@
 """A reviewer's record: every exposure event, time worked and breaks per day, and for whom.
 
 Read, never copied: events come from the exposure ledger's stream (as long as retention keeps
-them), vendor and purpose from the items. Work time and breaks follow the break rules'
-definition of a stretch (wellbeing/lua/rules.lua settle_stretch): the time holding items, with
-gaps shorter than the team's break counted as work, and a gap of at least a break, within one
-day, counted as a break. Days are calendar days in the team's time zone.
+them), vendor and purpose from the items. Work time and breaks are wellbeing.worktime's
+(the stretches the break rules record, wellbeing/lua/rules.lua): the same figures as the
+working-time limits and payroll, never a second reckoning from the events. Days are calendar
+days in the team's time zone.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
-from itertools import pairwise
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,7 @@ from scheduler import keys as scheduler_keys
 from scheduler import queues
 from scheduler.errors import InvalidInput
 from scheduler.items import rfc3339
+from scheduler.scripts import Scripts
 from wellbeing import worktime
 
 DEFAULT_DAYS = 30  # the contract's default range, ending today
@@ -152,63 +152,42 @@ def _event(e: dict[str, str], item: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _stretches(events: list[dict[str, str]], break_seconds: float) -> list[tuple[float, float]]:
-    """Time holding items, gaps shorter than a break joined in: the stretches of work."""
-    merged: list[tuple[float, float]] = []
-    for e in events:
-        end = float(e["at"])
-        begin = end - float(e["seconds"])
-        if merged and begin - merged[-1][1] < break_seconds:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((begin, end))
-    return merged
-
-
 def _days(
-    events: list[dict[str, str]], first: date, last: date, tz: ZoneInfo, break_seconds: float
+    events: list[dict[str, str]], worked: list[tuple[date, float, int]], tz: ZoneInfo
 ) -> list[dict[str, Any]]:
-    work: dict[date, float] = defaultdict(float)
-    dose: dict[date, int] = defaultdict(int)  # ledger units, summed exactly
-    breaks: dict[date, int] = defaultdict(int)
+    """Each day of the range: time at work and breaks as wellbeing.worktime defines them (the
+    one definition, shared with the limits and payroll), and the dose of the items that ended
+    that day (summed exactly, in ledger units)."""
+    dose: dict[date, int] = defaultdict(int)
     for e in events:
         dose[worktime.local_day(tz, float(e["at"]))] += int(e["dose"])
-    stretches = _stretches(events, break_seconds)
-    for begin, end in stretches:  # split at local midnights
-        while begin < end:
-            day = worktime.local_day(tz, begin)
-            cut = min(end, worktime.day_bounds(tz, day + timedelta(days=1))[0])
-            work[day] += cut - begin
-            begin = cut
-    for (_, gap_start), (gap_end, _) in pairwise(stretches):
-        day = worktime.local_day(tz, gap_start)
-        if day == worktime.local_day(tz, gap_end):  # overnight is not a break
-            breaks[day] += 1
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return [
         {
             "date": day.isoformat(),
-            "work_seconds": round(work.get(day, 0.0), 3),
+            "work_seconds": seconds,
             "dose": dose.get(day, 0) / exposure_keys.MICRO,
-            "breaks": breaks.get(day, 0),
+            "breaks": breaks,
         }
-        for day in days
+        for day, seconds, breaks in worked
     ]
 
 
 async def build(
     *,
-    redis: Redis,
+    scripts: Scripts,
     reviewer: str,
     first: date,
     last: date,
     tz: ZoneInfo,
-    break_seconds: float,
     now: float,
 ) -> dict[str, Any]:
     """The record of `first`..`last` (inclusive, in `tz`), as the contract shapes it."""
+    redis = scripts.redis
     start, end = worktime.day_bounds(tz, first)[0], worktime.day_bounds(tz, last)[1]
     events = await _events(redis, reviewer, start, end)
+    worked = await worktime.work_per_day(
+        scripts=scripts, reviewer=reviewer, zone=tz, first=first, last=last, now=now
+    )
     items = await _items(redis, (e["item"] for e in events))
     return {
         "reviewer": reviewer,
@@ -218,5 +197,5 @@ async def build(
         "issued_at": rfc3339(now),
         "unit": "severe-minutes",
         "events": [_event(e, items.get(e["item"], {})) for e in events],
-        "days": _days(events, first, last, tz, break_seconds),
+        "days": _days(events, worked, tz),
     }

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
@@ -119,30 +120,55 @@ def summary(
     }
 
 
-async def work_per_day(
-    *, scripts: Scripts, reviewer: str, zone: ZoneInfo, first: date, last: date, now: float
-) -> list[tuple[date, float]]:
-    """Seconds at work on each local day from `first` to `last` (both inclusive), in `zone`.
-
-    The public read for the reviewer's record and payroll: the reviewer's stretch is settled
-    first (the states script ends one that a break-long gap ended), so a day reads the same
-    whenever it is asked. Stretches are kept policy.WORK_KEPT_SECONDS."""
-    if last < first:
-        return []
-    lo, _ = day_bounds(zone, first)
+async def settled(
+    *, scripts: Scripts, reviewer: str, since_ended: float, now: float
+) -> list[Interval]:
+    """The stretches that ended after `since_ended` and the one under way, by start, after the
+    states script has settled the reviewer's stretch (it ends one that a break-long gap ended),
+    so a past day reads the same whenever it is asked."""
     # The states script settles the stretch; its `work_since` is the 11th value it returns.
     reply = await scripts.states(keys=[], args=[now, reviewer])
     since = float(reply[10]) if len(reply) > 10 and reply[10] else None
     spans = await intervals(
-        redis=scripts.redis, reviewer=reviewer, since_ended=lo, work_since=since, now=now
+        redis=scripts.redis, reviewer=reviewer, since_ended=since_ended, work_since=since, now=now
     )
+    return sorted(spans)
+
+
+def per_day(
+    spans: Sequence[Interval], *, zone: ZoneInfo, first: date, last: date, now: float
+) -> list[tuple[date, float, int]]:
+    """(day, seconds at work, breaks) for each local day `first`..`last` in `zone`.
+
+    Seconds: the stretches' overlap with the day (a stretch over midnight is split). Breaks: the
+    gaps between one stretch and the next (each ended by a break, taken or enforced, or by a
+    break-long idle gap) that begin and end on the same local day; the night is not a break."""
+    breaks: dict[date, int] = {}
+    for (_, ended), (resumed, _) in pairwise(spans):
+        day = local_day(zone, ended)
+        if ended < resumed and day == local_day(zone, resumed):
+            breaks[day] = breaks.get(day, 0) + 1
     days = []
     day = first
     while day <= last:
         a, b = day_bounds(zone, day)
-        days.append((day, round(overlap(spans, a, min(b, now)), 3) if a < now else 0.0))
+        worked = round(overlap(spans, a, min(b, now)), 3) if a < now else 0.0
+        days.append((day, worked, breaks.get(day, 0)))
         day += timedelta(days=1)
     return days
+
+
+async def work_per_day(
+    *, scripts: Scripts, reviewer: str, zone: ZoneInfo, first: date, last: date, now: float
+) -> list[tuple[date, float, int]]:
+    """Seconds at work and breaks on each local day from `first` to `last` (both inclusive), in
+    `zone`: the one definition of time worked, for the reviewer's record and payroll. Stretches
+    are kept as long as the exposure retention (wellbeing.jobs.retention_pass)."""
+    if last < first:
+        return []
+    lo, _ = day_bounds(zone, first)
+    spans = await settled(scripts=scripts, reviewer=reviewer, since_ended=lo, now=now)
+    return per_day(spans, zone=zone, first=first, last=last, now=now)
 
 
 def hours(seconds: float) -> float:

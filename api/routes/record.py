@@ -64,13 +64,7 @@ async def _record(
         errors = [{"loc": e.loc, "msg": e.detail}]
         raise Problem(422, "Invalid date range", e.detail, errors=errors) from e
     return await build.build(
-        redis=ctx.redis,
-        reviewer=reviewer,
-        first=start,
-        last=end,
-        tz=tz,
-        break_seconds=rules.break_seconds,
-        now=now,
+        scripts=ctx.scripts, reviewer=reviewer, first=start, last=end, tz=tz, now=now
     )
 
 

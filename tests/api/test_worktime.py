@@ -223,9 +223,9 @@ async def test_work_per_local_day_splits_a_stretch_at_midnight(api: Api) -> None
         last=date(2026, 11, 22),
         now=api.clock(),
     )
-    assert days == [
-        (date(2026, 11, 19), 0.0),
-        (date(2026, 11, 20), 3600.0),
-        (date(2026, 11, 21), 2 * 3600 + 1800.0),  # 00:00-02:30 held, then the new stretch
-        (date(2026, 11, 22), 0.0),
+    assert days == [  # (day, seconds, breaks)
+        (date(2026, 11, 19), 0.0, 0),
+        (date(2026, 11, 20), 3600.0, 0),
+        (date(2026, 11, 21), 2 * 3600 + 1800.0, 0),  # 00:00-02:30 held; the new one just began
+        (date(2026, 11, 22), 0.0, 0),
     ]

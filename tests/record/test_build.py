@@ -1,5 +1,5 @@
-"""The record's arithmetic on its own: stretches, midnights in a team's zone, dates, canonical
-bytes. Through HTTP it is tested in tests/api/test_record.py."""
+"""The record's arithmetic on its own: work per day (worktime's), midnights in a team's zone,
+dates, canonical bytes. Through HTTP it is tested in tests/api/test_record.py."""
 
 from __future__ import annotations
 
@@ -11,36 +11,45 @@ import pytest
 
 from record import build, canonical
 from scheduler.errors import InvalidInput
+from wellbeing import worktime
 from wellbeing.policy import Policy
 
 NAIROBI = ZoneInfo("Africa/Nairobi")  # UTC+3, no daylight saving
+NOW = datetime(2026, 11, 18, tzinfo=UTC).timestamp()
 
 
-def _event(end: datetime, seconds: float, dose: int = 0) -> dict[str, str]:
-    return {"at": str(end.timestamp()), "seconds": str(seconds), "dose": str(dose)}
+def _span(begin: datetime, seconds: float) -> tuple[float, float]:
+    return begin.timestamp(), begin.timestamp() + seconds
 
 
 def test_a_stretch_over_local_midnight_is_split_between_the_days() -> None:
     # 20:50 to 21:10 UTC is 23:50 to 00:10 in Nairobi: ten minutes on each local day.
-    events = [_event(datetime(2026, 3, 1, 21, 10, tzinfo=UTC), 1200, dose=5_000_000)]
-    days = build._days(events, date(2026, 3, 1), date(2026, 3, 2), NAIROBI, 600)
-    assert [(d["date"], d["work_seconds"], d["dose"]) for d in days] == [
-        ("2026-03-01", 600, 0),
-        ("2026-03-02", 600, 5.0),  # the dose counts on the day the item ended
-    ]
+    spans = [_span(datetime(2026, 3, 1, 20, 50, tzinfo=UTC), 1200)]
+    days = worktime.per_day(
+        spans, zone=NAIROBI, first=date(2026, 3, 1), last=date(2026, 3, 2), now=NOW
+    )
+    assert days == [(date(2026, 3, 1), 600, 0), (date(2026, 3, 2), 600, 0)]
 
 
-def test_breaks_are_gaps_of_a_break_within_a_day_not_the_night() -> None:
+def test_breaks_are_gaps_between_stretches_within_a_day_not_the_night() -> None:
     day = datetime(2026, 3, 2, 8, tzinfo=UTC)
-    at = day.timestamp()
-    events = [
-        _event(datetime.fromtimestamp(at + 60, UTC), 60),  # 08:00-08:01
-        _event(datetime.fromtimestamp(at + 1260, UTC), 60),  # gap 19 min: a break
-        _event(datetime.fromtimestamp(at + 1500, UTC), 60),  # gap 3 min: work
-        _event(datetime.fromtimestamp(at + 86400, UTC), 60),  # the next morning
+    spans = [
+        _span(day, 60),  # 08:00-08:01
+        _span(day.replace(minute=20), 360),  # after a break
+        _span(day.replace(day=3), 60),  # the next morning: the night was no break
     ]
-    days = build._days(events, date(2026, 3, 2), date(2026, 3, 3), UTC, 600)
-    assert [(d["work_seconds"], d["breaks"]) for d in days] == [(60 + 300, 1), (60, 0)]
+    days = worktime.per_day(spans, zone=UTC, first=date(2026, 3, 2), last=date(2026, 3, 3), now=NOW)
+    assert days == [(date(2026, 3, 2), 420, 1), (date(2026, 3, 3), 60, 0)]
+
+
+def test_the_record_dose_counts_on_the_day_the_item_ended() -> None:
+    end = datetime(2026, 3, 1, 21, 10, tzinfo=UTC)  # 00:10 on the 2nd in Nairobi
+    events = [{"at": str(end.timestamp()), "seconds": "1200", "dose": "5000000"}]
+    worked = [(date(2026, 3, 1), 600.0, 0), (date(2026, 3, 2), 600.0, 0)]
+    assert [(d["date"], d["dose"]) for d in build._days(events, worked, NAIROBI)] == [
+        ("2026-03-01", 0),
+        ("2026-03-02", 5.0),
+    ]
 
 
 def test_dates_default_to_thirty_days_ending_today_or_at_to() -> None:
