@@ -79,11 +79,26 @@ async def sla_risk(ctx: Context) -> None:
     )
 
 
+async def retention(ctx: Context) -> None:
+    """Exposure events, check-ins and work older than SAFESHIFT_EXPOSURE_RETENTION_DAYS go."""
+    await _locked(
+        ctx,
+        "retention",
+        600_000,
+        lambda: wellbeing_jobs.retention_pass(
+            redis=ctx.redis,
+            now=ctx.clock(),
+            keep_seconds=ctx.settings.exposure_retention_days * 86400,
+        ),
+    )
+
+
 JOBS: dict[str, tuple[Callable[[Context], Awaitable[None]], float]] = {
     "sweep_leases": (sweep_leases, 1.0),  # leases are also expired lazily at every claim
     "deliver_webhooks": (deliver_webhooks, 1.0),  # the first retry must come within 5 s
     "wellbeing_pass": (wellbeing_pass, 5.0),
     "sla_risk": (sla_risk, 30.0),
+    "retention": (retention, 3600.0),  # deletes by the day: an hour late is nothing
 }
 
 

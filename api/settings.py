@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     redis_max_connections: int = Field(default=128, gt=0, le=10_000)
     # Requests with unknown keys per client address and minute before all its requests are 429.
     auth_failures_per_minute: int = Field(default=30, gt=0)
+    # How long a reviewer's exposure events (their record), check-ins and stretches of work are
+    # kept before the retention pass deletes them (wellbeing.jobs.retention_pass). The rolling
+    # windows' hour buckets are kept 35 days whatever this says (exposure.keys).
+    exposure_retention_days: int = Field(default=400, gt=0, le=36_500)
 
     @field_validator("admin_key", "signing_secret")
     @classmethod

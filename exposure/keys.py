@@ -27,9 +27,11 @@ def day(reviewer: str, day_index: int) -> str:
 
 
 def events(reviewer: str) -> str:
-    """Stream of every exposure event of the reviewer, trimmed by age."""
+    """Stream of every exposure event of the reviewer (its `at` is the service's clock), trimmed
+    by the retention pass."""
     return f"{PREFIX}exposure:{reviewer}:events"
 
 
-# How long hour buckets and events are kept (the reviewer history reads at most this far back).
+# How long hour buckets are kept (the reviewer history reads at most this far back). Events, the
+# reviewer's record, are kept SAFESHIFT_EXPOSURE_RETENTION_DAYS (wellbeing.jobs.retention_pass).
 RETENTION_SECONDS = 35 * 86400

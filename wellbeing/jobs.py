@@ -1,7 +1,9 @@
-"""Periodic wellbeing work: the team pass (alerts resolved or overdue) and SLA risk.
+"""Periodic wellbeing work: the team pass (alerts resolved or overdue), SLA risk, and the
+retention of what is kept about each reviewer.
 
-Both are idempotent (alerts are keyed by cause, the at-risk table is replaced whole), so several
-API processes may run them; api/periodic.py still takes a short lock per tick.
+All are idempotent (alerts are keyed by cause, the at-risk table is replaced whole, retention
+deletes by age), so several API processes may run them; api/periodic.py still takes a short
+lock per tick.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from exposure import keys as exposure_keys
 from scheduler import accounts, keys, pools
 from scheduler.scripts import Scripts
 from wellbeing import alerts, policy, state
@@ -130,3 +133,59 @@ async def _queues_with_alerts(redis: Redis) -> list[str]:
 
 async def at_risk(*, redis: Redis) -> dict[str, int]:
     return {q: int(n) for q, n in (await redis.hgetall(wkeys.AT_RISK)).items()}
+
+
+# Stream entries read per XRANGE while looking for the first one to keep.
+_RETENTION_CHUNK = 500
+
+
+async def _first_kept(redis: Redis, stream: str, cutoff: float) -> str | None:
+    """The id of the first entry whose `at` is at or after `cutoff` ("" when none is), or None
+    when nothing is older than it. `at` is the service's clock, which tests drive; the stream
+    ids are Redis's own, so they cannot stand for it."""
+    start, dropped = "-", False
+    while True:
+        chunk = await redis.xrange(stream, min=start, count=_RETENTION_CHUNK)
+        for entry_id, fields in chunk:
+            if float(fields.get("at") or 0) >= cutoff:
+                return entry_id if dropped else None
+            dropped = True
+        if len(chunk) < _RETENTION_CHUNK:
+            return "" if dropped else None
+        start = "(" + chunk[-1][0]
+
+
+async def _trim_stream(redis: Redis, stream: str, cutoff: float) -> None:
+    kept = await _first_kept(redis, stream, cutoff)
+    if kept == "":
+        await redis.delete(stream)
+    elif kept is not None:
+        await redis.xtrim(stream, minid=kept, approximate=False)
+
+
+async def retention_pass(*, redis: Redis, now: float, keep_seconds: float) -> int:
+    """Delete what is older than `keep_seconds` of every reviewer's exposure events (the record),
+    check-ins and stretches of work: the one rule of how long they are kept
+    (SAFESHIFT_EXPOSURE_RETENTION_DAYS). The rolling windows' hour buckets expire on their own
+    (exposure.keys.RETENTION_SECONDS). Returns the reviewers looked at.
+
+    Cheap when there is nothing to do: one pipelined read of each stream's oldest entry; only a
+    stream that holds something too old is read further. Entries are in time order, so all
+    before the first one to keep go (XTRIM MINID, exact)."""
+    cutoff = now - keep_seconds
+    reviewers = [
+        rid
+        for team in await accounts.team_ids(redis=redis)
+        for rid in await accounts.team_reviewer_ids(redis=redis, team=team)
+    ]
+    streams = [s for r in reviewers for s in (exposure_keys.events(r), wkeys.checkins(r))]
+    async with redis.pipeline(transaction=False) as pipe:
+        for rid in reviewers:
+            pipe.zremrangebyscore(wkeys.work(rid), "-inf", f"({cutoff}")
+        for stream in streams:
+            pipe.xrange(stream, count=1)
+        replies = await pipe.execute()
+    for stream, oldest in zip(streams, replies[len(reviewers) :], strict=True):
+        if oldest and float(oldest[0][1].get("at") or 0) < cutoff:
+            await _trim_stream(redis, stream, cutoff)
+    return len(reviewers)

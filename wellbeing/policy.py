@@ -106,8 +106,6 @@ LONGEST_SECONDS = 100 * 365 * 86400 + 25 * 86400  # 100 years of 365.25 days
 # Past the weekly limit, the break lasts until the rolling week has room for this much work
 # again (a choice: less is not worth coming back for).
 WEEK_ROOM_SECONDS = 900
-# Stretches of work are kept this long, for the record and payroll (the retention's default).
-WORK_KEPT_SECONDS = 400 * 86400
 
 
 def severe_band(threshold: float) -> int:

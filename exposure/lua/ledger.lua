@@ -3,21 +3,18 @@
 -- Rolling windows are running sums over buckets: the hour over one-minute buckets, the day (24)
 -- and the week (168) over one-hour buckets. A sum drops its buckets as they leave its window, so
 -- reading a window costs a few fields however long the history is.
+-- The event stream is the reviewer's record: kept as long as SAFESHIFT_EXPOSURE_RETENTION_DAYS
+-- says and trimmed by one rule in one place, the retention pass (wellbeing/jobs.py), never here.
 -- provides: XP, EXPOSURE_RETENTION, exposure_key, exposure_day_key, exposure_events_key
--- provides: exposure_events_min_id, exposure_windows, exposure_record
+-- provides: exposure_windows, exposure_record
 local XP = '{{EXPOSURE_PREFIX}}exposure:'
-local EXPOSURE_RETENTION = {{EXPOSURE_RETENTION}}  -- seconds hour buckets and events are kept
+local EXPOSURE_RETENTION = {{EXPOSURE_RETENTION}}  -- seconds hour buckets are kept (not events)
 
 local function exposure_key(rid) return XP .. rid end
 local function exposure_day_key(rid, hour)
   return XP .. rid .. ':day:' .. math.floor(hour / 24)
 end
 local function exposure_events_key(rid) return XP .. rid .. ':events' end
-
--- The stream id events older than the retention are trimmed below (MINID, in milliseconds).
-local function exposure_events_min_id(now)
-  return string.format('%d', math.max(0, now - EXPOSURE_RETENTION) * 1000)
-end
 
 -- Bring the reviewer's window sums up to `now`. Returns hour, day, week (micro units) and the
 -- number of severe items in a row.
@@ -95,8 +92,7 @@ local function exposure_record(rid, now, dose, severe, reveals, seconds, fields)
   hour, day, week = hour + dose, day + dose, week + dose
   redis.call('HSET', key, 'hour_sum', hour, 'day_sum', day, 'week_sum', week, 'last_h', h,
     'last_m', m, 'consecutive_severe', consecutive, 'last_at', now)
-  -- Events are folded above, in this same step, so trimming by age never loses an unfolded one.
-  redis.call('XADD', exposure_events_key(rid), 'MINID', '~', exposure_events_min_id(now), '*',
-    unpack(fields))
+  -- Events are folded above, in this same step, so trimming them later never changes a window.
+  redis.call('XADD', exposure_events_key(rid), '*', unpack(fields))
   return hour, day, week, consecutive
 end

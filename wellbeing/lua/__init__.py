@@ -14,6 +14,5 @@ LUA = Source.of_package(
         "TEAMMATE_ACTIVE_SECONDS": str(policy.TEAMMATE_ACTIVE_SECONDS),
         "LONGEST_SECONDS": str(policy.LONGEST_SECONDS),
         "WEEK_ROOM_SECONDS": str(policy.WEEK_ROOM_SECONDS),
-        "WORK_KEPT_SECONDS": str(policy.WORK_KEPT_SECONDS),
     },
 )

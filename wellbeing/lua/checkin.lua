@@ -6,8 +6,8 @@
 local rid, team, now, mood = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local p = team_policy(team)
 local wkey = wellbeing_key(rid)
-local id = redis.call('XADD', wkey .. ':checkins', 'MAXLEN', '~', 1000, '*', 'mood', mood,
-  'note', ARGV[5], 'at', now)
+-- Kept as long as the exposure retention; the retention pass (wellbeing/jobs.py) trims them.
+local id = redis.call('XADD', wkey .. ':checkins', '*', 'mood', mood, 'note', ARGV[5], 'at', now)
 redis.call('HSET', wkey, 'last_checkin_at', now, 'last_mood', mood)
 if mood <= p.low_mood_threshold then
   local midnight = (math.floor(now / 86400) + 1) * 86400

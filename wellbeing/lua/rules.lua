@@ -7,7 +7,6 @@
 -- provides: start_break, live_until, settle_stretch, teammates_with_more, at_work, wellbeing_gate
 -- provides: wellbeing_claimed, wellbeing_after, TINIEST_BUDGET, LONGEST_SECONDS, DURATIONS
 -- provides: band_at_or_above, work_key, record_work, work_between, week_release, WEEK, WEEK_ROOM
--- provides: WORK_KEPT
 -- needs: P, assignment_key, reviewer_key, exposure_windows
 local STEER_FRACTION = {{STEER_FRACTION}}
 local STEER_DEADLINE = {{STEER_DEADLINE_SECONDS}}
@@ -24,7 +23,6 @@ local DURATIONS = {'cooldown_after_severe_seconds', 'max_continuous_work_seconds
   'max_work_seconds_per_day', 'max_work_seconds_per_week'}
 local WEEK = 7 * 86400
 local WEEK_ROOM = {{WEEK_ROOM_SECONDS}}
-local WORK_KEPT = {{WORK_KEPT_SECONDS}}
 
 local function wellbeing_key(rid) return P .. 'wellbeing:' .. rid end
 
@@ -37,8 +35,8 @@ local function record_work(rid, from, to)
   from, to = tonumber(from), tonumber(to)
   if not from or not to or to <= from then return end
   local key = work_key(rid)
+  -- Kept as long as the exposure retention; the retention pass (wellbeing/jobs.py) trims it.
   redis.call('ZADD', key, to, string.format('%.3f:%.3f', from, to))
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (to - WORK_KEPT))
 end
 
 -- Seconds at work in [lo, hi]: the ended stretches and the one under way (since, or nil), and

@@ -1,16 +1,14 @@
--- The team's periodic wellbeing pass: resolve what is resolved, raise what is overdue, and trim
--- the exposure events of reviewers who stopped working (those who work trim at every write).
+-- The team's periodic wellbeing pass: resolve what is resolved, raise what is overdue. (Old
+-- exposure events, check-ins and work are deleted by the retention pass, wellbeing/jobs.py.)
 -- Idempotent (alerts are keyed by cause), so several API processes may run it.
 -- ARGV[1]: now  ARGV[2]: team  ARGV[3]: grace seconds past the work limit before break_overdue
 -- Returns the number of reviewers looked at.
--- needs: team_policy, P, exposure_events_min_id, exposure_events_key, wellbeing_key
+-- needs: team_policy, P, wellbeing_key
 -- needs: exposure_windows, budgets, used_fraction, clear_alert, settle_stretch, raise_alert
 local now, team, grace = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local p = team_policy(team)
 local ids = redis.call('SMEMBERS', P .. 'team:' .. team .. ':reviewers')
-local oldest = exposure_events_min_id(now)
 for _, rid in ipairs(ids) do
-  redis.call('XTRIM', exposure_events_key(rid), 'MINID', '~', oldest)
   local wkey = wellbeing_key(rid)
   local w = redis.call('HMGET', wkey, 'work_since', 'last_active', 'mood_factor', 'mood_until')
   local hour, day, week = exposure_windows(rid, now)
