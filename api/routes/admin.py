@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from api.deps import Admin, ContextDep, KnownReviewer
+from record import erase
 from scheduler import accounts, audit, matching
 from scheduler.items import rfc3339
 from scheduler.models import (
@@ -56,6 +57,17 @@ async def update_reviewer(
     reviewer_id: KnownReviewer, body: ReviewerPatch, ctx: ContextDep, _: Admin
 ) -> dict[str, Any]:
     return await accounts.update_reviewer(redis=ctx.redis, reviewer_id=reviewer_id, patch=body)
+
+
+@router.delete("/reviewers/{reviewer_id}/data", status_code=204)
+async def erase_reviewer_data(reviewer_id: KnownReviewer, ctx: ContextDep, who: Admin) -> Response:
+    """Erase the reviewer's data: exposure events and windows, check-ins, work time and what
+    else is kept about them (their record is then empty). Records already signed stay valid;
+    the account, its keys and a break in force stay. Audited (`reviewer.erase`), without data."""
+    await erase.erase(
+        redis=ctx.redis, reviewer=reviewer_id, now=ctx.clock(), actor=audit.actor(who)
+    )
+    return Response(status_code=204)
 
 
 @router.post("/keys", status_code=201)

@@ -86,6 +86,16 @@ ROWS = [
     Row("GET", "/v1/alerts?team=t1", {"admin": PASSED, "lead": PASSED, "lead2": 404}),
     # The lead resolves it before the admin asks (owners go last, admin after lead): 404 then.
     Row("POST", "/v1/alerts/{alert}/resolve", {"lead2": 404, "lead": PASSED, "admin": 404}),
+    # Who the work is for and erasure (issue 19). A queue is shared by name: each vendor states
+    # its own purpose for it, so another vendor's call is not out of scope.
+    _admin_only("PATCH", "/v1/vendors/v1", {"display_name": "Vendor One"}),
+    Row(
+        "PUT",
+        "/v1/queues/default",
+        {"admin": PASSED, "vendor": PASSED, "vendor2": PASSED},
+        {"purpose": "Reports from users"},
+    ),
+    _admin_only("DELETE", "/v1/reviewers/r1/data"),
 ]
 
 
