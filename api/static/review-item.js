@@ -84,6 +84,14 @@ export function renderFacts(item) {
     parts.push(left > 0 ? t("item.due_in", { duration: duration(left) }) : t("item.past_deadline"));
   }
   $("facts").textContent = parts.join(" · ");
+  // Who the work is for (its vendor, and the queue's purpose when one was stated).
+  const forWhom = $("for-whom");
+  forWhom.textContent = item.vendor_name
+    ? item.purpose
+      ? t("item.for", { vendor: item.vendor_name, purpose: item.purpose })
+      : t("item.for_vendor", { vendor: item.vendor_name })
+    : "";
+  forWhom.hidden = !item.vendor_name;
 }
 
 function image(url, level) {
