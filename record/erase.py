@@ -20,6 +20,7 @@ from redis.asyncio.client import Pipeline
 
 from exposure import keys as exposure_keys
 from scheduler import audit
+from scheduler import keys as scheduler_keys
 from wellbeing import keys as wellbeing_keys
 
 # An eraser reads what it must with `redis` and queues its deletions on `pipe`, the one MULTI
@@ -60,9 +61,24 @@ async def _wellbeing(redis: Redis, pipe: Pipeline, reviewer: str, now: float) ->
     pipe.hdel(wellbeing_keys.state(reviewer), *_HISTORY_FIELDS)
 
 
+async def _mood_alert(redis: Redis, pipe: Pipeline, reviewer: str, now: float) -> None:
+    """The open low-mood alert of the reviewer's team, whose detail states a mood. (Resolved
+    alerts are not indexed by reviewer; they expire a month after they were resolved.)"""
+    del now
+    team = await redis.hget(scheduler_keys.reviewer(reviewer), "team")
+    if not team:
+        return
+    field = f"{team}|low_mood|{reviewer}"
+    alert_id = await redis.hget(wellbeing_keys.OPEN_ALERTS, field)
+    if alert_id:
+        pipe.hdel(wellbeing_keys.OPEN_ALERTS, field)
+        pipe.zrem(wellbeing_keys.team_alerts(team), alert_id)
+        pipe.delete(wellbeing_keys.alert(alert_id))
+
+
 # Every package that keeps data about one reviewer adds its eraser here (support requests and
 # view preferences join at their merge): the one list an erase walks.
-ERASERS: list[Eraser] = [_exposure, _wellbeing]
+ERASERS: list[Eraser] = [_exposure, _wellbeing, _mood_alert]
 
 
 async def erase(*, redis: Redis, reviewer: str, now: float, actor: str) -> None:

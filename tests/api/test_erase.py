@@ -34,11 +34,14 @@ async def test_erase_deletes_the_history_audits_it_and_signed_records_still_veri
     assert len(await stored_for(api, "r1")) >= 5
     others = await stored_for(api, "r2")
 
+    (alert,) = (await api.get("/v1/alerts", keys["lead"])).json()["data"]  # a low mood
+    assert alert["type"] == "low_mood" and "mood 2" in alert["detail"]
     api.clock.advance(60)
     r = await api.client.delete("/v1/reviewers/r1/data", headers=api.admin)
     assert r.status_code == 204 and not r.content
     assert await stored_for(api, "r1") == []
     assert await stored_for(api, "r2") == others
+    assert (await api.get("/v1/alerts", keys["lead"])).json()["data"] == []
 
     (entry,) = (await api.get("/v1/audit?action=reviewer.erase")).json()["data"]
     assert (entry["subject"], entry["actor"], json.loads(entry["detail"])) == (
