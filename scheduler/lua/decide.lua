@@ -13,7 +13,7 @@
 -- The webhook event id is derived from the assignment id: one decision per assignment, so it is
 -- unique, and the same on every retry.
 -- needs: live_assignment, item_key, reviewer_key, skippers_key, end_exposure, audit, P
--- needs: bank_add, bank_add_text, bank_not_a_match
+-- needs: bank_add, bank_add_text, bank_not_a_match, exposure_decided
 local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)
 if err == 'ended' and a.status == 'decided' then
@@ -35,6 +35,8 @@ redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('HDEL', reviewer_key(ARGV[1]), 'current')  -- a live assignment is the current one
 redis.call('DEL', skippers_key(a.item))
 end_exposure(ARGV[3], now, 'decided', true, ARGV[5], ARGV[6], a)
+-- A confirmation of `seen_before` without a reveal counts as avoided (exposure/lua/avoided.lua)
+exposure_decided(a, now, ARGV[6], cjson.decode(ARGV[4]).verdict, ARGV[10] ~= '')
 audit(now, 'decide', 'reviewer:' .. ARGV[1], ARGV[3], '{"item":' .. cjson.encode(a.item)
   .. ',"decision":' .. ARGV[4] .. '}')
 if a.callback then
