@@ -11,13 +11,22 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from scheduler import keys, matching
+from scheduler import keys, matching, pools
 from scheduler.errors import Conflict, LeaseLost, NotFound
 from scheduler.ids import new_id
 from scheduler.models import VIEW_FIELDS, DecisionIn
 from scheduler.scripts import Scripts
 from wellbeing import worktime
 from wellbeing.errors import OnBreak
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """Where an escalated item waits for its final decision: `queue`, for reviewers with `skill`
+    (on top of the skills the item needs already). Settings `escalation_queue`/`_skill`."""
+
+    queue: str = "escalations"
+    skill: str = "senior"
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,7 @@ _BANK_FIELDS = (
     "labels",
     "match_item",
     "match_vendor",
+    "escalated_at",
 )
 
 
@@ -170,6 +180,31 @@ async def _bank_args(
         labels=labels,
         decided_at=now,
         not_a_match=decision.not_a_match,
+        escalated=bool(item.get("escalated_at")),
+    )
+
+
+async def _escalation_pool(
+    redis: Redis, reviewer: str, assignment_id: str, item_id: str | None, to: Escalation
+) -> str:
+    """The pool an escalated item goes to: its own routing in `to.queue`, needing `to.skill`
+    too. '' when the assignment is not this reviewer's (the script then answers not_found)."""
+    if item_id is None:
+        item_id, owner = await redis.hmget(keys.assignment(assignment_id), "item", "reviewer")
+        if owner != reviewer:
+            return ""
+    found = await redis.hmget(
+        keys.item(item_id or ""), "language", "skills", "severity", "categories"
+    )
+    language, skills, severity, categories = found
+    if severity is None:
+        return ""
+    return pools.pool_key(
+        queue=to.queue,
+        language=language or None,
+        skills=[*(s for s in (skills or "").split(",") if s), to.skill],
+        severity=float(severity),
+        categories=[c for c in (categories or "").split(",") if c],
     )
 
 
@@ -181,12 +216,24 @@ async def decide(
     decision: DecisionIn,
     now: float,
     item_id: str | None = None,
+    escalation: Escalation = Escalation(),
 ) -> tuple[str, bool]:
     """Record the decision once, with its bank entry; returns (item id, whether this call
-    recorded it)."""
+    recorded it). `escalate` is not final: the item waits in `escalation.queue` for a reviewer
+    with `escalation.skill`, whose decision is banked (flagged escalated) and delivered."""
     bank = await _bank_args(scripts.redis, reviewer, assignment_id, item_id, decision, now)
+    pool = ""
+    if decision.verdict.value == "escalate":
+        pool = await _escalation_pool(scripts.redis, reviewer, assignment_id, item_id, escalation)
     reply = await scripts.decide(
-        keys=[keys.assignment(assignment_id), keys.LEASES, keys.OUTBOX, *bank.keys],
+        keys=[
+            keys.assignment(assignment_id),
+            keys.LEASES,
+            keys.OUTBOX,
+            *bank.keys,
+            pool,
+            keys.HEADS,
+        ],
         args=[
             reviewer,
             now,
