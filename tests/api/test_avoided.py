@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
+from exposure import keys as exposure_keys
 from exposure import weights
 from tests import synthetic
 from tests.api.conftest import Api
@@ -130,3 +132,29 @@ async def test_a_confirmation_with_a_reveal_adds_nothing(api: Api) -> None:
     rows, team = await _exposure(api, keys["lead"])
     assert rows["r1"]["avoided"] == {"day": 0, "week": 0}
     assert team["avoided"] == {"day": 0, "week": 0}
+
+
+async def test_buckets_leave_as_they_fall_out_of_the_week(api: Api, redis: Redis) -> None:
+    keys = await api.world()
+    await api.text_item(keys["vendor"], "a", labels=LABELS, text="same words")
+    await _review(api, keys["r1"], 20, verdict="remove")
+    for n in range(3):  # one match every 30 hours: all in the week, one at most in the day
+        api.clock.advance(30 * 3600)
+        await api.text_item(
+            keys["vendor"], f"m{n}", labels=LABELS, text="same words", match_policy="auto"
+        )
+    _, team = await _exposure(api, keys["lead"])
+    fallback = TEXT_RATE * weights.FALLBACK_REVIEW_SECONDS  # the review left the day by then
+    assert team["avoided"]["week"] == pytest.approx(3 * fallback, abs=1e-5)
+    assert team["avoided"]["day"] == pytest.approx(fallback, abs=1e-5)
+    key = exposure_keys.avoided("team", "t1")
+    running = await redis.hmget(key, "day_sum", "week_sum")
+    assert [int(x) / exposure_keys.MICRO for x in running] == pytest.approx(
+        [fallback, 3 * fallback], abs=1e-5
+    )
+
+    api.clock.advance(7 * 24 * 3600)  # every bucket left the week; one more match
+    await api.text_item(keys["vendor"], "z", labels=LABELS, text="same words", match_policy="auto")
+    buckets = [f for f in await redis.hkeys(key) if f.isdigit()]
+    assert buckets == [str(int(api.clock() // 3600))]
+    assert 0 < await redis.ttl(key) <= exposure_keys.AVOIDED_KEPT_SECONDS
