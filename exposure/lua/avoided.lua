@@ -110,6 +110,7 @@ local function exposure_decided(a, now, sound, verdict, disputed)
     local taken = math.floor((tonumber(i[1]) or 0) * seconds * factor * AVOIDED_MICRO + 0.5)
     return exposure_avoided(a.team, a.reviewer, a.item, now, taken)
   end
+  if not a.team or a.team == '' then return 0 end
   if seconds > 0 then rolling_add(avoided_key('seen_seconds', a.team), now, seconds) end
   rolling_add(avoided_key('seen_items', a.team), now, 1)
   return 0
