@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # Seals the record-signing key in Redis (32+ characters); unset: a file in data_dir.
     signing_secret: SecretStr | None = None
     lease_seconds: int = Field(default=300, gt=0)  # evidence note: Ozone 5 min, Coop 10 min
+    # When set, an escalated item waits in this queue for a reviewer with this skill; empty:
+    # `escalate` is final, as the contract's first version has it (docs/api.md).
+    escalation_queue: str = Field(default="", pattern=r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,63})?$")
+    escalation_skill: str = Field(default="senior", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
     allow_private_callbacks: bool = False  # tests and on-premises receivers only
     media_url_seconds: int = Field(default=300, gt=0)  # how long a signed media link works
     max_json_bytes: int = Field(default=1 << 20, gt=0)

@@ -35,3 +35,15 @@ def events(reviewer: str) -> str:
 # How long hour buckets are kept (the reviewer history reads at most this far back). Events, the
 # reviewer's record, are kept SAFESHIFT_EXPOSURE_RETENTION_DAYS (wellbeing.jobs.retention_pass).
 RETENTION_SECONDS = 35 * 86400
+
+
+def avoided(kind: str, subject: str) -> str:
+    """Hash of one "avoided" figure (exposure/lua/avoided.lua): running sums day_sum, day_low,
+    week_sum, week_low, last_h, and hour buckets as numeric fields (hour index -> amount).
+    `kind`: "reviewer" or "team" (micro-severe-minutes spared), "seen_seconds" or "seen_items"
+    (a team's ordinary reviews: the baseline of what a review costs)."""
+    return f"{PREFIX}avoided:{kind}:{subject}"
+
+
+# An idle subject's avoided figures outlive the week window by a day, then go.
+AVOIDED_KEPT_SECONDS = 8 * 86400

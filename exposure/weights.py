@@ -34,6 +34,10 @@ MEDIA_WEIGHTS = {"text": 0.25, "image": 1.0, "video": 1.5, "video_sound": 2.0}
 # (a drawing, blur/stylize.py) sits between blurred and grayscale: Sarridis 2023 found reduced
 # detail cut negative feelings by ~30% with 97% of images still interpretable (docs/dose.md).
 MITIGATION = {"blurred": 0.6, "stylized": 0.7, "grayscale": 0.8, "color": 1.0}
+# Seconds on screen an ordinary review is taken to last when a team has no reviews in the last
+# 24 hours to measure it by (the "avoided" figure, docs/dose.md). A *choice*: a still image is
+# usually decided in well under a minute, and a figure too high would flatter the bank.
+FALLBACK_REVIEW_SECONDS = 30.0
 
 
 class DoseConfig(BaseSettings):

@@ -11,13 +11,26 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from scheduler import keys, matching, queues
+from scheduler import keys, matching, pools, queues
 from scheduler.errors import Conflict, LeaseLost, NotFound
 from scheduler.ids import new_id
 from scheduler.models import VIEW_FIELDS, DecisionIn
 from scheduler.scripts import Scripts
 from wellbeing import worktime
 from wellbeing.errors import OnBreak
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """Where an escalated item waits for its final decision: `queue`, for reviewers with `skill`
+    (on top of the skills the item needs already). Settings `escalation_queue`/`_skill`.
+
+    An empty `queue` (the default) keeps the contract's plain meaning: `escalate` is the
+    service's last word on the item (decided, delivered to the vendor, never banked), for teams
+    whose escalations are handled outside Safeshift."""
+
+    queue: str = ""
+    skill: str = "senior"
 
 
 @dataclass(frozen=True)
@@ -135,6 +148,7 @@ _BANK_FIELDS = (
     "labels",
     "match_item",
     "match_vendor",
+    "escalated_at",
 )
 
 
@@ -172,6 +186,31 @@ async def _bank_args(
         labels=labels,
         decided_at=now,
         not_a_match=decision.not_a_match,
+        escalated=bool(item.get("escalated_at")),
+    )
+
+
+async def _escalation_pool(
+    redis: Redis, reviewer: str, assignment_id: str, item_id: str | None, to: Escalation
+) -> str:
+    """The pool an escalated item goes to: its own routing in `to.queue`, needing `to.skill`
+    too. '' when the assignment is not this reviewer's (the script then answers not_found)."""
+    if item_id is None:
+        item_id, owner = await redis.hmget(keys.assignment(assignment_id), "item", "reviewer")
+        if owner != reviewer:
+            return ""
+    found = await redis.hmget(
+        keys.item(item_id or ""), "language", "skills", "severity", "categories"
+    )
+    language, skills, severity, categories = found
+    if severity is None:
+        return ""
+    return pools.pool_key(
+        queue=to.queue,
+        language=language or None,
+        skills=[*(s for s in (skills or "").split(",") if s), to.skill],
+        severity=float(severity),
+        categories=[c for c in (categories or "").split(",") if c],
     )
 
 
@@ -183,12 +222,25 @@ async def decide(
     decision: DecisionIn,
     now: float,
     item_id: str | None = None,
+    escalation: Escalation = Escalation(),
 ) -> tuple[str, bool]:
     """Record the decision once, with its bank entry; returns (item id, whether this call
-    recorded it)."""
+    recorded it). With an escalation queue set, `escalate` is not final: the item waits in
+    `escalation.queue` for a reviewer with `escalation.skill`, whose decision is banked (flagged
+    escalated) and delivered."""
     bank = await _bank_args(scripts.redis, reviewer, assignment_id, item_id, decision, now)
+    pool = ""
+    if decision.verdict.value == "escalate" and escalation.queue:
+        pool = await _escalation_pool(scripts.redis, reviewer, assignment_id, item_id, escalation)
     reply = await scripts.decide(
-        keys=[keys.assignment(assignment_id), keys.LEASES, keys.OUTBOX, *bank.keys],
+        keys=[
+            keys.assignment(assignment_id),
+            keys.LEASES,
+            keys.OUTBOX,
+            *bank.keys,
+            pool,
+            keys.HEADS,
+        ],
         args=[
             reviewer,
             now,

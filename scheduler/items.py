@@ -207,6 +207,8 @@ def render(raw: dict[str, str]) -> dict[str, Any]:
     match = matching.rendered_match(raw)
     if match is not None:
         item["match"] = match
+    if raw.get("escalated_at"):  # escalated: waiting for, or given, its final decision
+        item["escalated_at"] = rfc3339(float(raw["escalated_at"]))
     if raw.get("decision"):
         decided_at = rfc3339(float(raw["decided_at"]))
         item["decision"] = {

@@ -130,6 +130,7 @@ def bank_args(
     labels: list[dict[str, Any]],
     decided_at: float,
     not_a_match: bool,
+    escalated: bool = False,
     settings: Settings = SETTINGS,
 ) -> BankArgs:
     """What a reviewer's decision writes to the bank: nothing for an escalation (it is not
@@ -147,6 +148,7 @@ def bank_args(
             labels=[Label(category=x["category"], severity=float(x["severity"])) for x in labels],
             severity=float(item.get("severity") or 0),
             text_key=item.get("text_key", ""),
+            escalated=escalated,  # finally decided after an escalation: never applied by `auto`
             settings=settings,
         )
     other = item.get("match_vendor") or vendor

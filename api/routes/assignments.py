@@ -135,6 +135,9 @@ async def decide(
         decision=body,
         now=ctx.clock(),
         item_id=held.item,
+        escalation=assignments.Escalation(
+            ctx.settings.escalation_queue, ctx.settings.escalation_skill
+        ),
     )
     item = await items.get(redis=ctx.redis, item_id=item_id)
     return {

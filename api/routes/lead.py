@@ -18,7 +18,7 @@ from api.context import Context
 from api.deps import ContextDep, LeadOrAdmin, TeamInScope, VisibleReviewer
 from api.paging import Cursor, Limit, bounds, page
 from api.routes.me import exposure_view, work_view
-from exposure import history
+from exposure import avoided, history
 from scheduler import accounts, audit, queues
 from scheduler.errors import NotFound
 from scheduler.items import rfc3339
@@ -43,10 +43,15 @@ def _alert_view(alert: dict[str, Any]) -> dict[str, Any]:
 async def team_exposure(
     team: TeamInScope, ctx: ContextDep, who: LeadOrAdmin, cursor: Cursor, limit: Limit = 1000
 ) -> dict[str, Any]:
-    """Every reviewer of the team: state, dose and budget per window, breaks, check-ins, alerts."""
+    """Every reviewer of the team: state, dose and budget per window, breaks, check-ins, alerts,
+    and the dose prior decisions spared them (`avoided`); `team.avoided` is the team's own."""
     ids = await accounts.team_reviewer_ids(redis=ctx.redis, team=team)
     start, end, following = bounds(len(ids), limit=limit, cursor=cursor)
-    rows = await state.many(scripts=ctx.scripts, reviewer_ids=ids[start:end], now=ctx.clock())
+    now = ctx.clock()
+    rows = await state.many(scripts=ctx.scripts, reviewer_ids=ids[start:end], now=now)
+    spared = await avoided.many(
+        redis=ctx.redis, kind="reviewer", subjects=[st["id"] for st in rows], now=now
+    )
     by_reviewer: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for alert in await alerts.open_alerts(redis=ctx.redis, team=team):
         if alert["reviewer"]:
@@ -69,10 +74,12 @@ async def team_exposure(
                 else None
             ),
             "alerts": by_reviewer.get(st["id"], []),
+            "avoided": spared[st["id"]],
         }
         for st in rows
     ]
-    return {"data": data, "next_cursor": following}
+    team_view = {"avoided": await avoided.team(redis=ctx.redis, team=team, now=now)}
+    return {"data": data, "next_cursor": following, "team": team_view}
 
 
 @router.get(

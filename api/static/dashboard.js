@@ -105,6 +105,7 @@ function reviewerRow(row) {
     el("td", stateText(row)),
     doseCell(row.dose.day, row.budget.day, t("dose.today")),
     doseCell(row.dose.week, row.budget.week, t("dose.week")),
+    el("td", row.avoided ? number(row.avoided.week) : "–", "num"),
     el("td", number(row.consecutive_severe), "num"),
     working,
     worked,
@@ -116,6 +117,17 @@ function reviewerRow(row) {
     if (i > 0) cell.dataset.label = COLUMNS[i];
   });
   return tr;
+}
+
+/** The team's week next to its dose: severe-minutes taken and severe-minutes avoided (matches,
+ * groups and confirmations without a reveal spared them; docs/dose.md). */
+function renderTeam(data, team) {
+  if (!team || !team.avoided) return;
+  const dose = data.reduce((sum, row) => sum + row.dose.week, 0);
+  $("team-avoided").textContent = t("dashboard.team_week", {
+    dose: number(dose),
+    avoided: number(team.avoided.week),
+  });
 }
 
 function renderReviewers(data) {
@@ -215,6 +227,7 @@ async function refresh() {
       api("GET", `/v1/alerts?team=${enc(TEAM)}`),
     ]);
     if (team.ok) renderReviewers(team.data.data);
+    if (team.ok) renderTeam(team.data.data, team.data.team);
     if (queues.ok) renderQueues(queues.data.data);
     if (alerts.ok) renderAlerts(alerts.data.data);
     const failed = [team, queues, alerts].find((result) => !result.ok);

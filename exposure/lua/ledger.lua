@@ -6,7 +6,7 @@
 -- The event stream is the reviewer's record: kept as long as SAFESHIFT_EXPOSURE_RETENTION_DAYS
 -- says and trimmed by one rule in one place, the retention pass (wellbeing/jobs.py), never here.
 -- provides: XP, EXPOSURE_RETENTION, exposure_key, exposure_day_key, exposure_events_key
--- provides: exposure_windows, exposure_record
+-- provides: exposure_windows, exposure_record, window_advance
 local XP = '{{EXPOSURE_PREFIX}}exposure:'
 local EXPOSURE_RETENTION = {{EXPOSURE_RETENTION}}  -- seconds hour buckets are kept (not events)
 
@@ -15,6 +15,17 @@ local function exposure_day_key(rid, hour)
   return XP .. rid .. ':day:' .. math.floor(hour / 24)
 end
 local function exposure_events_key(rid) return XP .. rid .. ':events' end
+
+-- Drop from a running sum the hour buckets in [old, new) that left its window. At most one
+-- window's worth, since `old` was current when the last bucket was written (`last_h`);
+-- `bucket(x)` reads hour x's value. Returns the sum and the window's new low hour. Shared by
+-- the ledger and the avoided figure (avoided.lua), which keep their buckets differently.
+local function window_advance(sum, old, new, last_h, bucket)
+  if old >= new then return sum, old end
+  if sum == 0 or new > last_h then return 0, new end
+  for x = old, new - 1 do sum = sum - (bucket(x) or 0) end
+  return sum, new
+end
 
 -- Bring the reviewer's window sums up to `now`. Returns hour, day, week (micro units) and the
 -- number of severe items in a row.
@@ -47,20 +58,13 @@ local function exposure_windows(rid, now)
     hour_low, changed = low, true
   end
 
-  -- Subtract the hour buckets in [old, new): at most one window's worth, since `old` was
-  -- current when the last bucket was written.
-  local function advance(sum, old, new)
-    if old >= new then return sum, old end
-    changed = true
-    if sum == 0 or new > last_h then return 0, new end
-    for x = old, new - 1 do
-      local v = redis.call('HGET', exposure_day_key(rid, x), x .. ':dose')
-      if v then sum = sum - tonumber(v) end
-    end
-    return sum, new
+  local function dose_at(x)
+    return tonumber(redis.call('HGET', exposure_day_key(rid, x), x .. ':dose'))
   end
-  day, day_low = advance(day, day_low, h - 23)
-  week, week_low = advance(week, week_low, h - 167)
+  local old_day, old_week = day_low, week_low
+  day, day_low = window_advance(day, day_low, h - 23, last_h, dose_at)
+  week, week_low = window_advance(week, week_low, h - 167, last_h, dose_at)
+  changed = changed or day_low ~= old_day or week_low ~= old_week
   if changed then
     redis.call('HSET', key, 'hour_sum', hour, 'hour_low', hour_low, 'day_sum', day,
       'day_low', day_low, 'week_sum', week, 'week_low', week_low)

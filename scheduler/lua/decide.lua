@@ -7,13 +7,15 @@
 -- no good hash)  ARGV[8]: its record  ARGV[9]: its text key  ARGV[10]: the banked item the
 -- reviewer said this is not ('' if none)  ARGV[11..]: its hashes, 32 raw bytes each
 -- KEYS[4]: the item's vendor's bank base  KEYS[5]: the bank base of the not-a-match item
+-- KEYS[6]: for an escalation, the escalation pool the item goes to ('' otherwise: final)
+-- KEYS[7]: the pool heads index (escalate.lua)
 -- The exposure event and the bank entry are written in this same step: a decision never exists
 -- without them (bank/lua: bank_add, bank_add_text, bank_not_a_match).
 -- Returns {'decided', item id}, {'same', item id} or {error tag: not_found|conflict|lease_lost}.
 -- The webhook event id is derived from the assignment id: one decision per assignment, so it is
 -- unique, and the same on every retry.
 -- needs: live_assignment, item_key, reviewer_key, skippers_key, end_exposure, audit, P
--- needs: bank_add, bank_add_text, bank_not_a_match
+-- needs: bank_add, bank_add_text, bank_not_a_match, exposure_decided, escalate_item
 local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)
 if err == 'ended' and a.status == 'decided' then
@@ -22,8 +24,13 @@ if err == 'ended' and a.status == 'decided' then
 end
 if err then return {err == 'ended' and 'lease_lost' or err} end
 
-redis.call('HSET', item_key(a.item), 'status', 'decided', 'assignment', '',
-  'decision', ARGV[4], 'decided_at', now, 'decided_by', ARGV[1], 'decided_how', 'reviewer')
+local escalated = (KEYS[6] or '') ~= ''  -- not final: no bank entry, no webhook yet
+if escalated then
+  escalate_item(a.item, KEYS[6], KEYS[7], now, ARGV[1])
+else
+  redis.call('HSET', item_key(a.item), 'status', 'decided', 'assignment', '',
+    'decision', ARGV[4], 'decided_at', now, 'decided_by', ARGV[1], 'decided_how', 'reviewer')
+end
 if ARGV[10] ~= '' then bank_not_a_match(KEYS[5], a.item, ARGV[10]) end
 if ARGV[7] == 'text' then
   bank_add_text(KEYS[4], a.item, ARGV[9], ARGV[8])
@@ -34,10 +41,13 @@ redis.call('HSET', KEYS[1], 'status', 'decided', 'ended_at', now, 'decision_key'
 redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('HDEL', reviewer_key(ARGV[1]), 'current')  -- a live assignment is the current one
 redis.call('DEL', skippers_key(a.item))
+if escalated then redis.call('SADD', skippers_key(a.item), ARGV[1]) end  -- someone else, next
 end_exposure(ARGV[3], now, 'decided', true, ARGV[5], ARGV[6], a)
+-- A confirmation of `seen_before` without a reveal counts as avoided (exposure/lua/avoided.lua)
+exposure_decided(a, now, ARGV[6], cjson.decode(ARGV[4]).verdict, ARGV[10] ~= '')
 audit(now, 'decide', 'reviewer:' .. ARGV[1], ARGV[3], '{"item":' .. cjson.encode(a.item)
   .. ',"decision":' .. ARGV[4] .. '}')
-if a.callback then
+if a.callback and not escalated then
   local event_id = 'evt_' .. string.sub(ARGV[3], 5)
   redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', a.item,
     'type', 'item.decided', 'created_at', now, 'attempts', 0)

@@ -99,3 +99,28 @@ async def test_the_policy_editor_shows_the_api_errors_next_to_the_fields(site: S
     await expect(lead.locator("#e-budgets-day")).to_be_hidden()
     stored = (await site.api.get("/v1/teams/t1/policy", keys["lead"])).json()
     assert stored["budgets"]["day"] == 240 and stored["break_seconds"] == 900
+
+
+async def test_the_dashboard_shows_the_severe_minutes_avoided_this_week(site: Site) -> None:
+    keys = await site.api.world()
+    api = site.api
+    rate = 0.9 * 0.25 / 60  # a VIOLENT text item, per second on screen
+    await api.text_item(keys["vendor"], "a", labels=VIOLENT, text="same words")
+    claimed = await api.post("/v1/assignments", keys["r1"])
+    site.clock.advance(120)  # the team's ordinary review: two minutes
+    aid = claimed.json()["id"]
+    await api.post(f"/v1/assignments/{aid}/decision", keys["r1"], json={"verdict": "remove"})
+    # An exact copy under `auto` is decided by the match; one under `assist` is confirmed in 30 s.
+    await api.text_item(keys["vendor"], "b", labels=VIOLENT, text="same words", match_policy="auto")
+    await api.text_item(keys["vendor"], "c", labels=VIOLENT, text="same words")
+    claimed = await api.post("/v1/assignments", keys["r1"])
+    site.clock.advance(30)
+    aid = claimed.json()["id"]
+    await api.post(f"/v1/assignments/{aid}/decision", keys["r1"], json={"verdict": "remove"})
+
+    lead = await site.signed_in(keys["lead"], "/dashboard")
+    taken, confirmed = rate * 150, rate * 90
+    team = f"{taken:.2f} severe-minutes this week, {rate * 120 + confirmed:.2f} severe-minutes"
+    await expect(lead.locator("#team-avoided")).to_have_text(f"Team: {team} avoided this week")
+    r1 = lead.locator('#reviewers tr[data-reviewer="r1"]')
+    await expect(r1.get_by_role("cell", name=f"{confirmed:.2f}", exact=True)).to_be_visible()
