@@ -5,15 +5,19 @@
 -- decision again" compares  ARGV[5]: seconds of video played  ARGV[6]: '1' if sound was on
 -- ARGV[7]: the bank entry's kind (image|video|text; '' when nothing is banked: an escalation,
 -- no good hash)  ARGV[8]: its record  ARGV[9]: its text key  ARGV[10]: the banked item the
--- reviewer said this is not ('' if none)  ARGV[11..]: its hashes, 32 raw bytes each
+-- reviewer said this is not ('' if none)  ARGV[11]: the group's JSON (split, members' bank
+-- entries: grouping.lua group_decide; '' for none)  ARGV[12..]: its hashes, 32 raw bytes each
 -- KEYS[4]: the item's vendor's bank base  KEYS[5]: the bank base of the not-a-match item
+-- KEYS[6]: pool heads zset (split members go back to their pools)
 -- The exposure event and the bank entry are written in this same step: a decision never exists
 -- without them (bank/lua: bank_add, bank_add_text, bank_not_a_match).
--- Returns {'decided', item id}, {'same', item id} or {error tag: not_found|conflict|lease_lost}.
+-- Returns {'decided', item id}, {'same', item id}, {error tag: not_found|conflict|lease_lost}
+-- or {'not_in_group', id} (a split id this assignment's group does not hold: nothing written).
+-- A group's members are decided with the item, each on its own (grouping.lua group_decide).
 -- The webhook event id is derived from the assignment id: one decision per assignment, so it is
 -- unique, and the same on every retry.
 -- needs: live_assignment, item_key, reviewer_key, skippers_key, end_exposure, audit, P
--- needs: bank_add, bank_add_text, bank_not_a_match
+-- needs: bank_add, bank_add_text, bank_not_a_match, group_decide
 local now = tonumber(ARGV[2])
 local a, err = live_assignment(KEYS[1], ARGV[3], ARGV[1], now)
 if err == 'ended' and a.status == 'decided' then
@@ -21,6 +25,10 @@ if err == 'ended' and a.status == 'decided' then
   return {'conflict'}
 end
 if err then return {err == 'ended' and 'lease_lost' or err} end
+-- The group first: a split id it does not hold refuses the whole decision before any write.
+local stranger = group_decide(a.item, ARGV[3], a, ARGV[1], ARGV[4], now, ARGV[11], KEYS[6],
+  KEYS[3])
+if stranger then return {'not_in_group', stranger} end
 
 redis.call('HSET', item_key(a.item), 'status', 'decided', 'assignment', '',
   'decision', ARGV[4], 'decided_at', now, 'decided_by', ARGV[1], 'decided_how', 'reviewer')
@@ -28,7 +36,7 @@ if ARGV[10] ~= '' then bank_not_a_match(KEYS[5], a.item, ARGV[10]) end
 if ARGV[7] == 'text' then
   bank_add_text(KEYS[4], a.item, ARGV[9], ARGV[8])
 elseif ARGV[7] ~= '' then
-  bank_add(KEYS[4], a.item, ARGV[7], ARGV[8], {unpack(ARGV, 11)})
+  bank_add(KEYS[4], a.item, ARGV[7], ARGV[8], {unpack(ARGV, 12)})
 end
 redis.call('HSET', KEYS[1], 'status', 'decided', 'ended_at', now, 'decision_key', ARGV[4])
 redis.call('ZREM', KEYS[2], ARGV[3])
