@@ -29,7 +29,9 @@ def picture(seed: int = 7) -> bytes:
 
 def altered(seed: int = 7) -> bytes:
     """The picture again at half size and JPEG quality 30: a re-upload, not a copy."""
-    half = cv2.resize(synthetic.scene(640, 480, seed=seed), (320, 240), interpolation=cv2.INTER_AREA)
+    half = cv2.resize(
+        synthetic.scene(640, 480, seed=seed), (320, 240), interpolation=cv2.INTER_AREA
+    )
     return synthetic.jpeg(half, quality=30)
 
 
@@ -66,9 +68,7 @@ async def _events(redis: Redis, item_id: str) -> list[dict[str, Any]]:
     return out
 
 
-async def test_near_duplicate_images_form_a_group_decided_once_each(
-    api: Api, redis: Redis
-) -> None:
+async def test_near_duplicate_images_form_a_group_decided_once_each(api: Api, redis: Redis) -> None:
     keys = await api.world()
     ids = []
     for external_id, data in (("a", picture()), ("b", altered()), ("other", picture(seed=3))):
@@ -141,9 +141,7 @@ async def test_only_items_one_reviewer_may_take_together_group(api: Api, redis: 
     assert (await _raw(redis, linked))["group"] in (leader, apart[3])
 
 
-async def test_split_members_go_back_alone_and_the_rest_are_decided(
-    api: Api, redis: Redis
-) -> None:
+async def test_split_members_go_back_alone_and_the_rest_are_decided(api: Api, redis: Redis) -> None:
     keys = await api.world()
     a, b, c = [await _text(api, keys["vendor"], x) for x in "abc"]
     claimed = await _claim(api, keys["r1"])
