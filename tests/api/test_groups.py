@@ -239,3 +239,22 @@ async def test_an_item_arriving_while_its_twin_is_assigned_waits_alone(
     assert (await _raw(redis, third))["group"] == late
     nxt = await _claim(api, keys["r2"])
     assert nxt["item"]["id"] == late and nxt["item"]["group"]["members"] == [third]
+
+
+async def test_a_video_and_its_reencoding_form_a_group(api: Api, redis: Redis) -> None:
+    keys = await api.world()
+    ids = []
+    for external_id, fmt in (("a", "mp4"), ("b", "webm")):
+        status, item = await upload(
+            api,
+            keys["vendor"],
+            external_id,
+            synthetic.video(fmt, frames=24, size=(320, 180)),
+            callback_url=HOOK,
+        )
+        assert status == 201, item
+        ids.append(item["id"])
+    await work_until_done(api, ids)
+    assert (await _raw(redis, ids[1]))["group"] == ids[0]
+    claimed = await _claim(api, keys["r1"])
+    assert claimed["item"]["group"] == {"size": 2, "members": [ids[1]]}
