@@ -58,3 +58,10 @@ def ids(vendor: str, item_id: str) -> str:
 def not_a_match(vendor: str) -> str:
     """Hash: new item id -> newline-separated ids of this bank's items it must never match."""
     return f"{base(vendor)}:nam"
+
+
+def waiting(vendor: str, pool: str) -> str:
+    """The base of a second bank per vendor and pool: the group leaders queued in that pool, so
+    a new near-duplicate finds one with the same lookups (scheduler/lua/grouping.lua derives it
+    as `base(vendor) .. ':waiting:' .. pool`). `:count` holds how many entries it has."""
+    return f"{base(vendor)}:waiting:{pool}"

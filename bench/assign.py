@@ -57,7 +57,7 @@ def _item(i: int, rng: random.Random) -> ItemIn:
     return ItemIn.model_validate(
         {
             "external_id": f"bench-{i}",
-            "text": "synthetic",
+            "text": f"synthetic {i}",  # distinct: near-duplicates would group
             "queue": rng.choice(["default", "ads"]),
             "priority": rng.randint(0, 9),
             "language": rng.choice([None, "en", "es"]),

@@ -155,7 +155,7 @@ async def vendor(
     while time.monotonic() < until:
         body = {
             "external_id": f"load-{n}",
-            "text": "synthetic load item",
+            "text": f"synthetic load item {n}",  # distinct: duplicates would group
             "priority": rng.randint(0, 9),
             "labels": [{"category": rng.choice(categories), "severity": round(rng.random(), 1)}],
         }

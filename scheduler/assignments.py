@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from scheduler import keys, matching, pools, queues
+from scheduler import groups, keys, matching, pools, queues
 from scheduler.errors import Conflict, LeaseLost, NotFound
 from scheduler.ids import new_id
 from scheduler.models import VIEW_FIELDS, DecisionIn
@@ -35,10 +35,14 @@ class Escalation:
 
 @dataclass(frozen=True)
 class Claimed:
+    """A claim's answer. `group`: the ids of the near-duplicates leased with the item (its
+    group's other members, which one decision also decides), empty for a lone item."""
+
     assignment_id: str
     lease_expires_at: float
     item: dict[str, str]
     existing: bool
+    group: tuple[str, ...] = ()
 
 
 async def claim(
@@ -71,10 +75,12 @@ async def claim(
         raise OnBreak(float(reply[1]), reply[2])
     if tag == "empty":
         return None
+    end = 3 + len(VIEW_FIELDS)
     item = await queues.freeze(
-        redis=scripts.redis, item=dict(zip(VIEW_FIELDS, reply[3:], strict=True))
+        redis=scripts.redis, item=dict(zip(VIEW_FIELDS, reply[3:end], strict=True))
     )
-    return Claimed(reply[1], float(reply[2]), item, existing=tag == "existing")
+    group = tuple(reply[end:])  # the members leased with it, when it leads a group
+    return Claimed(reply[1], float(reply[2]), item, existing=tag == "existing", group=group)
 
 
 def _raise_for(tag: str, assignment_id: str) -> None:
@@ -152,6 +158,16 @@ _BANK_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What a decision's script is given: the item decided ('' when it is not the reviewer's)
+    and its bank entry."""
+
+    leader: str
+    entry: matching.BankArgs
+    escalated: bool = False  # finally decided after an escalation: never applied by `auto`
+
+
 async def _bank_args(
     redis: Redis,
     reviewer: str,
@@ -159,7 +175,7 @@ async def _bank_args(
     item_id: str | None,
     decision: DecisionIn,
     now: float,
-) -> matching.BankArgs:
+) -> _Prepared:
     """The bank entry this decision writes in its own script. The item's hashes never change
     once it is queued, so reading them first is safe; the script checks the assignment.
     `item_id` when the caller already read it (the API's scope check): one read fewer."""
@@ -172,7 +188,7 @@ async def _bank_args(
         values = await redis.hmget(keys.item(item_id), _BANK_FIELDS)
         item = {k: v for k, v in zip(_BANK_FIELDS, values, strict=True) if v is not None}
     if not item.get("id"):  # not this reviewer's: the script answers not_found, banks nothing
-        return matching.BankArgs(["", ""], ["", "", "", ""])
+        return _Prepared("", matching.BankArgs(["", ""], ["", "", "", ""]))
     if decision.not_a_match and not item.get("match_item"):
         # The body is well formed; it contradicts the item's state (nothing was shown): 409.
         raise Conflict(
@@ -180,7 +196,7 @@ async def _bank_args(
             " decision was shown with this item (it has no `seen_before`); leave it out."
         )
     labels = [x.model_dump() for x in decision.labels] or json.loads(item.get("labels", "[]"))
-    return matching.bank_args(
+    entry = matching.bank_args(
         item=item,
         verdict=decision.verdict.value,
         labels=labels,
@@ -188,6 +204,7 @@ async def _bank_args(
         not_a_match=decision.not_a_match,
         escalated=bool(item.get("escalated_at")),
     )
+    return _Prepared(item["id"], entry, escalated=bool(item.get("escalated_at")))
 
 
 async def _escalation_pool(
@@ -225,21 +242,35 @@ async def decide(
     escalation: Escalation = Escalation(),
 ) -> tuple[str, bool]:
     """Record the decision once, with its bank entry; returns (item id, whether this call
-    recorded it). With an escalation queue set, `escalate` is not final: the item waits in
-    `escalation.queue` for a reviewer with `escalation.skill`, whose decision is banked (flagged
-    escalated) and delivered."""
+    recorded it). A group's members are decided with it, each on its own, after the ones in
+    `decision.split` went back to the queue alone (scheduler/groups.py); a split id that is not
+    a member of the group is Conflict, and nothing is written. With an escalation queue set,
+    `escalate` is not final: the item (and its group) waits in `escalation.queue` for a reviewer
+    with `escalation.skill`, whose decision is banked (flagged escalated) and delivered."""
     bank = await _bank_args(scripts.redis, reviewer, assignment_id, item_id, decision, now)
     pool = ""
     if decision.verdict.value == "escalate" and escalation.queue:
         pool = await _escalation_pool(scripts.redis, reviewer, assignment_id, item_id, escalation)
+    group = ""
+    if bank.leader:
+        group = await groups.decision_args(
+            redis=scripts.redis,
+            leader=bank.leader,
+            verdict=decision.verdict.value,
+            labels=[x.model_dump() for x in decision.labels],
+            split=list(dict.fromkeys(decision.split)),
+            now=now,
+            escalated=bank.escalated,
+        )
+    kind, record, text_key, disputed, *hashes = bank.entry.args
     reply = await scripts.decide(
         keys=[
             keys.assignment(assignment_id),
             keys.LEASES,
             keys.OUTBOX,
-            *bank.keys,
-            pool,
+            *bank.entry.keys,
             keys.HEADS,
+            pool,
         ],
         args=[
             reviewer,
@@ -248,9 +279,19 @@ async def decide(
             _canonical(decision),
             decision.played_seconds or 0,
             int(decision.sound),
-            *bank.args,
+            kind,
+            record,
+            text_key,
+            disputed,
+            group,
+            *hashes,
         ],
     )
+    if reply[0] == "not_in_group":
+        raise Conflict(
+            f"split names '{reply[1]}', which is not a member of this assignment's group; split"
+            " takes only the ids listed in the assignment's `group.members`."
+        )
     _raise_for(reply[0], assignment_id)
     return reply[1], reply[0] == "decided"
 

@@ -20,6 +20,12 @@ def item_skippers(item_id: str) -> str:
     return f"{PREFIX}item:{item_id}:skippers"
 
 
+def group(item_id: str) -> str:
+    """Zset of the near-duplicates grouped under a leader item, scored by when each joined
+    (docs/matching.md, "Groups"); the leader alone is in its pool."""
+    return f"{PREFIX}item:{item_id}:group"
+
+
 def external_ids(vendor: str) -> str:
     """Hash external_id -> item id: what makes ingest idempotent per vendor."""
     return f"{PREFIX}vendor:{vendor}:external_ids"

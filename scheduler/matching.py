@@ -24,6 +24,8 @@ from scheduler.errors import InvalidReference, NotFound
 POLICIES = ("auto", "assist", "off")
 DEFAULT_POLICY = "assist"
 SETTINGS = Settings()  # threshold 31, auto within 8, quality >= 50, video 80% of frames
+# The most items a group of waiting near-duplicates holds (scheduler/groups.py says why).
+GROUP_MAX = 50
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,8 @@ def spec(
     settings: Settings = SETTINGS,
 ) -> str:
     """The JSON match.lua looks up with, or '' when nothing is to be looked up (policy `off`, no
-    hash good enough: a failed or flat picture, a text without its key)."""
+    hash good enough: a failed or flat picture, a text without its key). grouping.lua looks for
+    a waiting near-duplicate with the same JSON: no lookup, no group either."""
     if policy == "off":
         return ""
     body: dict[str, Any] = {
@@ -70,6 +73,7 @@ def spec(
         "percent": settings.video_percent,
         "auto_distance": settings.auto_distance,
         "min_quality": settings.min_quality,
+        "group_max": GROUP_MAX,  # grouping.lua: past this, a near-duplicate leads a new group
     }
     if media_type == "text":
         if not text_key:

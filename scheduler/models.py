@@ -178,6 +178,9 @@ class DecisionIn(Strict):
     # Seen before: the prior decision shown was for something else. The pair never matches
     # again, and this decision enters the bank as its own entry.
     not_a_match: bool = False
+    # Groups (issue 17): members of the assignment's group to send back to the queue alone
+    # before the decision applies to the rest.
+    split: list[Ident] = Field(default_factory=list, max_length=50)
 
 
 class VendorIn(Strict):

@@ -59,6 +59,10 @@ def _present(ctx: Context, claimed: assignments.Claimed, now: float) -> dict[str
         # the item's default view would be.
         item["seen_before"] = {**seen, "decided_at": items.rfc3339(seen["decided_at"])}
         item["view"]["level"] = "blurred"
+    if claimed.group:
+        # Near-duplicates leased with it: one decision decides them all; `members` are the ids
+        # the decision's `split` may send back to the queue alone. Only this item is shown.
+        item["group"] = {"size": 1 + len(claimed.group), "members": list(claimed.group)}
     return {
         "id": claimed.assignment_id,
         "lease_expires_at": items.rfc3339(claimed.lease_expires_at),

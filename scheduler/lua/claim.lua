@@ -9,17 +9,26 @@
 -- prefer a non-severe item (rotation), and which items to leave, while their deadline allows,
 -- to teammates with more of their day budget left (fair shares and steering): an item is left
 -- only if one of them is at work and may take it.
--- Returns {'existing'|'assigned', assignment id, lease expiry, item field values...}, {'empty'},
+-- Returns {'existing'|'assigned', assignment id, lease expiry, item field values..., then the ids
+-- of the group members leased with it (groups.lua), if it leads a group}, {'empty'},
 -- {'break', until, reason}, {'zone', name} (today's bounds in that zone are needed) or
 -- {'no_reviewer'}.
 -- needs: item_key, expire_leases, assignment_key, wellbeing_gate, break_end_text, P
 -- needs: teammates_with_more, at_work, reviewer_key, skippers_key, dequeue, wellbeing_claimed
+-- needs: group_members, group_hold
 local now = tonumber(ARGV[2])
 -- The fields named by scheduler.models.VIEW_FIELDS, then whether the item has a callback.
 local function item_view(id)
   local view = redis.call('HMGET', item_key(id), {{VIEW_FIELDS}}, 'callback_url')
   local callback = table.remove(view)
   return view, (callback and callback ~= '') and 1 or 0
+end
+-- The reply: tag, assignment, expiry, the item's view fields, then its group's members.
+local function reply(tag, aid, expires, view, members)
+  local out = {tag, aid, expires}
+  for i = 1, #view do out[#out + 1] = view[i] end
+  for _, m in ipairs(members) do out[#out + 1] = m end
+  return out
 end
 expire_leases(KEYS[1], KEYS[2], now, 10)
 
@@ -55,7 +64,7 @@ if not r[4] then return {'no_reviewer'} end
 if r[5] then
   local a = redis.call('HMGET', assignment_key(r[5]), 'status', 'expires_at', 'item')
   if a[1] == 'live' and tonumber(a[2]) > now then
-    return {'existing', r[5], a[2], unpack((item_view(a[3])))}
+    return reply('existing', r[5], a[2], (item_view(a[3])), group_members(a[3]))
   end
 end
 local me = profile(r[1], r[2], r[3])
@@ -156,6 +165,7 @@ local aid = ARGV[4]
 local expires = now + (policy.lease_seconds or tonumber(ARGV[3]))
 dequeue(KEYS[2], best.pool, best.id, best.queue)
 redis.call('HSET', item_key(best.id), 'status', 'assigned', 'assignment', aid)
+local members = group_hold(best.id, aid, best.queue)  -- leasing a leader leases its group
 local view, callback = item_view(best.id)
 redis.call('HSET', assignment_key(aid), 'id', aid, 'item', best.id, 'reviewer', ARGV[1],
   'team', r[4], 'status', 'live', 'started_at', now, 'expires_at', expires,
@@ -163,4 +173,4 @@ redis.call('HSET', assignment_key(aid), 'id', aid, 'item', best.id, 'reviewer', 
 redis.call('ZADD', KEYS[1], expires, aid)
 redis.call('HSET', KEYS[3], 'current', aid)
 wellbeing_claimed(ARGV[1], now, lim)
-return {'assigned', aid, tostring(expires), unpack(view)}
+return reply('assigned', aid, tostring(expires), view, members)

@@ -3,7 +3,7 @@
 -- provides: audit, head_member, enqueue, dequeue, requeue, close_assignment, SOUND_FACTOR
 -- provides: end_exposure, expire_leases
 -- needs: P, waiting_key, item_key, assignment_key, reviewer_key, MICRO_UNITS, team_policy
--- needs: exposure_record, wellbeing_after
+-- needs: exposure_record, wellbeing_after, group_release
 
 -- Append to the audit log (scheduler/audit.py) in the caller's atomic step.
 local function audit(now, action, actor, subject, detail)
@@ -39,13 +39,15 @@ local function dequeue(heads, pool, item_id, queue)
   end
 end
 
--- Put an item back in its pool at its old score: it keeps its place in the queue.
+-- Put an item back in its pool at its old score: it keeps its place in the queue, with its
+-- group if it leads one.
 local function requeue(item_id, heads)
   local ikey = item_key(item_id)
   local pool, score, queue, created = unpack(redis.call('HMGET', ikey, 'pool', 'score', 'queue',
     'created_at'))
   redis.call('HSET', ikey, 'status', 'queued', 'assignment', '')
   enqueue(heads, pool, score, item_id, queue, created)
+  group_release(item_id)  -- a group's members come back with their leader (groups.lua)
 end
 
 -- End a live assignment: leases, the reviewer's current pointer, its final status.

@@ -111,7 +111,7 @@ class Load:
         while not stop.is_set():
             body = {
                 "external_id": f"e{n}",
-                "text": "synthetic",
+                "text": f"synthetic {n}",
                 "labels": [{"category": "violence", "severity": 0.4}],
                 "callback_url": "http://127.0.0.1:9/unreachable",  # stays in the outbox
             }

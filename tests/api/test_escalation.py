@@ -129,3 +129,30 @@ async def test_a_reviewer_without_the_skill_is_never_handed_an_escalation(api: A
     await api.text_item(keys["vendor"], "a", labels=LABELS)
     await _decide(api, keys["r1"], "escalate")
     assert (await api.post("/v1/assignments", keys["r2"])).status_code == 204
+
+
+async def test_an_escalated_group_follows_its_leader_and_is_decided_by_the_senior(
+    api: Api, redis: Redis
+) -> None:
+    keys = await api.world({"r1": {}, "s1": {"skills": ["senior"]}})
+    leader = await api.text_item(keys["vendor"], "a", labels=LABELS, text="twin", callback_url=HOOK)
+    member = await api.text_item(keys["vendor"], "b", labels=LABELS, text="twin", callback_url=HOOK)
+    first = await api.post("/v1/assignments", keys["r1"])
+    assert first.json()["item"]["group"]["members"] == [member["id"]]
+    r = await api.post(
+        f"/v1/assignments/{first.json()['id']}/decision", keys["r1"], json={"verdict": "escalate"}
+    )
+    assert r.status_code == 200, r.text
+    assert (await _item(api, member["id"]))["status"] == "queued"  # with its leader, not alone
+    assert (await api.post("/v1/assignments", keys["r1"])).status_code == 204
+
+    final = await _decide(api, keys["s1"], "remove")
+    assert final["item"] == leader["id"]
+    shown = await _item(api, member["id"])
+    assert shown["status"] == "decided" and shown["decision"]["verdict"] == "remove"
+    assert shown["decision"]["decided_by"] == "group"
+    assert len(await _events(redis, member["id"])) == 1
+    flags = await redis.hget(skeys.item(member["id"]), "escalated_at")
+    assert flags is None  # the member was not escalated itself; its bank entry is flagged:
+    copy = await api.text_item(keys["vendor"], "c", labels=LABELS, text="twin", match_policy="auto")
+    assert copy["status"] == "queued"  # an escalated decision is never applied by itself

@@ -156,7 +156,7 @@ class Load:
     async def vendor(self, stop: asyncio.Event) -> None:
         n = 0
         while not stop.is_set():
-            body = {"external_id": f"e{n}", "text": "synthetic", "callback_url": self.callback}
+            body = {"external_id": f"e{n}", "text": f"synthetic {n}", "callback_url": self.callback}
             r = await self._post("/v1/items", self.keys["vendor"], json=body)
             if r is None:
                 continue  # the same external id again: idempotent

@@ -11,8 +11,8 @@ from tests.api.test_queue import claim
 from tests.api.test_wellbeing import VIOLENT, exposure, put_policy
 
 
-async def _media_item(api: Api, vendor: str, name: str, data: bytes) -> str:
-    status, item = await upload(api, vendor, name, data, labels=VIOLENT)
+async def _media_item(api: Api, vendor: str, name: str, data: bytes, **fields: Any) -> str:
+    status, item = await upload(api, vendor, name, data, labels=VIOLENT, **fields)
     assert status == 201, item
     await work_until_done(api, [item["id"]])
     return str(item["id"])
@@ -36,7 +36,7 @@ async def test_a_colour_reveal_raises_the_dose_and_cools_down(api: Api) -> None:
     await put_policy(api, cooldown_after_severe_seconds=30)
     picture = synthetic.jpeg(synthetic.scene(320, 240))
     await _media_item(api, keys["vendor"], "a", picture)
-    await _media_item(api, keys["vendor"], "b", picture)
+    await _media_item(api, keys["vendor"], "b", picture, match_policy="off")  # not a group
     await _seen(api, keys["r2"], reveal=None, seconds=60)
     await _seen(api, keys["r1"], reveal="color", seconds=60)
     blurred = (await exposure(api, keys["r2"]))["windows"]["hour"]["dose"]
@@ -56,7 +56,9 @@ async def test_a_severe_video_cools_down_and_sound_weighs_more(api: Api) -> None
     await put_policy(api, cooldown_after_severe_seconds=20)
     clip = synthetic.video("webm", frames=24)
     await _media_item(api, keys["vendor"], "v1", clip)
-    await _media_item(api, keys["vendor"], "v2", synthetic.video("mp4", frames=24))
+    await _media_item(
+        api, keys["vendor"], "v2", synthetic.video("mp4", frames=24), match_policy="off"
+    )
     await _seen(api, keys["r1"], reveal=None, seconds=60, played_seconds=2.0)
     r = await api.post("/v1/assignments", keys["r1"])
     assert r.status_code == 423 and r.json()["reason"] == "cooldown"

@@ -28,7 +28,7 @@ async def _world(redis: Redis, scripts: Scripts, now: float, reviewers: int, cou
         body = ItemIn.model_validate(
             {
                 "external_id": f"e{n}",
-                "text": "synthetic",
+                "text": f"synthetic {n}",
                 "labels": [{"category": "gore", "severity": round(0.1 + (n % 9) / 10, 1)}],
             }
         )

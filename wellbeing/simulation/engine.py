@@ -181,7 +181,7 @@ class Simulation:
                 "priority": a.priority,
                 "sla_seconds": a.sla_seconds,
                 "labels": [{"category": c, "severity": s} for c, s in a.labels],
-                "text": "synthetic" if a.media == "text" else None,
+                "text": f"synthetic {a.index}" if a.media == "text" else None,  # no groups
             }
         )
         media = None
