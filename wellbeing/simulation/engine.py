@@ -278,14 +278,15 @@ class Simulation:
         arrival = self.arrivals[index]
         severity = float(claimed.item["severity"])
         plan = behaviour.plan(self.seed, r.spec.id, index, r.traits, arrival.media, severity)
+        # Shown a prior decision (assist, or an auto match too far to apply): mostly confirmed.
         seen = matching.seen_before(claimed.item)
         confirm = None
         if seen is not None:
             confirm = behaviour.confirm(
                 self.seed, r.spec.id, index, r.traits, self.confirm_rate, seen["verdict"]
             )
-        r.hand = _Hand(claimed.assignment_id, index, confirm or plan, confirmed=bool(confirm))
-        plan = r.hand.plan
+        plan = confirm or plan
+        r.hand = _Hand(claimed.assignment_id, index, plan, confirmed=confirm is not None)
         if plan.reveal:
             self._at(now + plan.reveal_after, "reveal", r)
         for k in range(1, math.ceil(plan.seconds / HEARTBEAT_SECONDS)):
