@@ -137,6 +137,7 @@ class Simulation:
         while self.heap:
             now, _, kind, arg = heapq.heappop(self.heap)
             await self.handlers[kind](now, arg)
+        await self._settle()
         for r in self.reviewers:
             r.record.exposures = await self._exposures(r.spec.id)
             r.record.work_seconds = await self._work_seconds(r.spec.id)
@@ -162,6 +163,24 @@ class Simulation:
         await policy.put(
             redis=self.redis, team=TEAM, policy=self.team_policy, now=now, actor="simulation"
         )
+
+    async def _settle(self) -> None:
+        """Items decided by a step no simulated reviewer took (a near-duplicate group's members,
+        decided with the one a reviewer judged), read back from the items themselves, with how
+        the scheduler says they were decided."""
+        open_items = [
+            (item_id, self.outcomes[index])
+            for item_id, index in self.item_index.items()
+            if self.outcomes[index].decided_at is None
+        ]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for item_id, _ in open_items:
+                pipe.hmget(keys.item(item_id), "status", "decided_at", "decided_how")
+            replies = await pipe.execute()
+        for (_, outcome), (status, decided_at, how) in zip(open_items, replies, strict=True):
+            if status == "decided" and decided_at:
+                outcome.decided_at = float(decided_at) - self.epoch
+                outcome.decided_how = how or "reviewer"
 
     async def _work_seconds(self, rid: str) -> float:
         """Time at work over the run, as the working-time rule counted it (wellbeing.worktime)."""

@@ -126,19 +126,20 @@ def summarise(run: RunRecord) -> dict[str, Any]:
 def seen_before(run: RunRecord) -> dict[str, Any]:
     """Issue 17's figures: how many items a person had to judge, and what the bank did.
 
-    `needed_eyes` counts every item that arrived except those the bank decided (`auto`) and
-    those a reviewer decided by confirming the prior decision shown without a reveal: an item
-    still waiting at the end needed eyes too. `false_matches` are matches to a decision on a
-    different picture (not a copy of the same original).
+    `needed_eyes` counts the items a reviewer judged, and those still waiting at the end (they
+    need eyes too): not those the bank decided (`auto`), those a reviewer decided by confirming
+    the prior decision shown without a reveal, nor those decided along with another (a group).
+    `false_matches` are matches to a decision on a different picture (not a copy of the same
+    original).
     """
-    by_match = sum(i.decided_how == "match" for i in run.items)
-    confirmed = sum(i.decided_how == "confirmed" for i in run.items)
+    how = [i.decided_how for i in run.items]
     matched = [i for i in run.items if i.match_distance is not None]
     return {
-        "needed_eyes": len(run.items) - by_match - confirmed,
+        "needed_eyes": sum(h in ("reviewer", "") for h in how),
         "team_dose": round(sum(r.dose for r in run.reviewers), 2),
-        "decided_by_match": by_match,
-        "confirmed_without_reveal": confirmed,
+        "decided_by_match": how.count("match"),
+        "confirmed_without_reveal": how.count("confirmed"),
+        "decided_with_group": how.count("group"),
         "copies": sum(i.copy for i in run.items),
         "copies_matched": sum(i.copy for i in matched),
         "false_matches": sum(i.match_same_root is False for i in matched),
