@@ -255,12 +255,12 @@ class Simulation:
             pdq=packed,
             now=now,
         )
-        status, matched, distance, how = await self.redis.hmget(
-            keys.item(item_id), "status", "match_item", "match_distance", "decided_how"
-        )
+        fields = ("status", "match_item", "match_distance", "decided_how")
+        read = cast(list[str | None], await self.redis.hmget(keys.item(item_id), fields))
+        status, matched, distance, how = read
         if matched:
             prior = self.arrivals[self.item_index[matched]]
-            outcome.match_distance = int(float(distance))
+            outcome.match_distance = int(float(distance or 0))
             outcome.match_same_root = prior.root == a.root
         if status == "decided" and how == "match":
             outcome.decided_at, outcome.decided_how = a.at, "match"

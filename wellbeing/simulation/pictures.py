@@ -84,6 +84,7 @@ def uploaded_hash(pixels: np.ndarray, quality: int) -> hashing.PdqHash:
     ok, data = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok, "OpenCV encodes any 8-bit BGR picture"
     decoded = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    assert decoded is not None, "OpenCV decodes the JPEG it just encoded"
     return hashing.pdq(decoded)
 
 
