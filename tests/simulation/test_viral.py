@@ -41,6 +41,7 @@ def test_a_copy_hashes_near_its_original_and_originals_far_apart() -> None:
     assert sorted(near)[len(near) // 2] <= hashing.MATCH_DISTANCE  # most copies are found
 
 
+@pytest.mark.slow
 async def test_matching_spares_eyes_and_dose_and_auto_applies_only_close_copies(
     redis_url: str,
 ) -> None:
@@ -78,6 +79,7 @@ async def test_matching_spares_eyes_and_dose_and_auto_applies_only_close_copies(
     assert farther and all(i.decided_how != "match" for i in farther)
 
 
+@pytest.mark.slow
 def test_the_command_runs_the_scenario_policies_with_a_copy_share(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
