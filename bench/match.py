@@ -1,6 +1,7 @@
 """Seen before, the hashing side: cost of PDQ in the media pipeline, recall, false matches.
 
-    python bench/match.py [--rounds 30] [--recall-images 200] [--distinct 10000] [--json PATH]
+    python bench/match.py [--rounds 30] [--recall-images 200] [--distinct 10000]
+                          [--banked 10000] [--ingests 1000] [--quick] [--json PATH]
 
 Figures:
   hash_ms         PDQ hash and quality of a decoded 1080p picture's grayscale (what the worker
@@ -15,7 +16,16 @@ Figures:
   recall_caption  the same for a caption across the width, a harsher edit (no target)
   false_matches   pairs within 31 bits among distinct synthetic pictures whose hashes both have
                   quality >= 50 (target 0)
-Lookup latency and Redis memory per hash are the bank's figures: bench/bank.py.
+  ingest_*        the ingest path with `--banked` hashes in the vendor's bank (default 10,000):
+                  scheduler.processing.media_ready (the worker's hand-over: hashes stored, bank
+                  looked up by match.lua, item queued) timed for items ingested with
+                  match_policy `assist` and `off`, in alternating rounds; ingest_match_added_ms
+                  is what the lookup adds (each picture's assist time minus its off time, the
+                  two taken back to back; p50 and p99 of those). Half the pictures
+                  are near-duplicates of a banked hash (1-31 bits off), half new.
+`--quick` shrinks every count (a check that the bench runs, not figures to quote). Lookup
+latency at 10k and 1M banked and Redis memory per hash are the bank's figures: bench/bank.py
+(`--small`, `--big` set its sizes).
 
 Every picture is drawn here (smooth colour fields, gradients, gratings, shapes, noise): nothing
 graphic, nothing downloaded. Each is hashed the way the worker does: encoded as an upload, decoded
@@ -25,8 +35,11 @@ by blur.image.decode, hashed by blur.hashing.pdq.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 from statistics import median
@@ -34,11 +47,18 @@ from statistics import median
 import cv2
 import numpy as np
 import pdqhash
+from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bank import VENDOR, bulk_load, flipped, random_hashes
 from blur import hashing, image
 from blur.config import BlurConfig
+from embedded_redis import EmbeddedRedis
+from scheduler import items, keys, processing
+from scheduler.items import MediaRef
+from scheduler.models import ItemIn, ItemStatus
+from scheduler.scripts import Scripts
 from tests.synthetic import scene
 
 HANDLE = "@reposter_2026"  # the usual re-upload mark: an account name in a corner
@@ -233,18 +253,113 @@ def false_matches(count: int, seed: int) -> dict[str, object]:
     }
 
 
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def _ready_ms(
+    redis: Redis, scripts: Scripts, n: int, policy: str, hex_hash: str
+) -> tuple[float, bool]:
+    """Ingest one processing picture (not timed), then time its media_ready: the step that
+    stores the hashes, looks them up (unless `off`) and queues the item. Also: whether a prior
+    decision was found for it."""
+    body = ItemIn.model_validate(
+        {
+            "external_id": f"bench-{n}",
+            "match_policy": policy,
+            "labels": [{"category": "violence", "severity": 0.7}],
+        }
+    )
+    media = MediaRef(kind="image", digest=f"bench{n}", mime="image/jpeg", format="jpeg")
+    item, _ = await items.ingest(
+        redis=redis,
+        scripts=scripts,
+        vendor=VENDOR,
+        body=body,
+        media=media,
+        now=time.time(),
+        status=ItemStatus.processing,
+    )
+    packed = hashing.pack([hashing.PdqHash(hash=hex_hash, quality=90)])
+    start = time.perf_counter()
+    await processing.media_ready(
+        redis=redis,
+        scripts=scripts,
+        item_id=item["id"],
+        levels={},
+        mime={},
+        detected=[],
+        pdq=packed,
+    )
+    elapsed = (time.perf_counter() - start) * 1000
+    return elapsed, bool(await redis.hget(keys.item(item["id"]), "match_item"))
+
+
+async def ingest_lookup(banked: int, ingests: int, seed: int) -> dict[str, object]:
+    """media_ready with and without the bank lookup, `banked` hashes in the bank (see the module
+    docstring). One embedded Redis without AOF, as bench/bank.py: the bank is loaded directly,
+    by the loader tests/bank/test_bench_load.py checks against the real add script."""
+    rng = random.Random(seed)
+    bank = random_hashes(banked, rng)
+    times: dict[str, list[float]] = {"assist": [], "off": []}
+    found = {"near": 0, "new": 0}
+    with tempfile.TemporaryDirectory(prefix="bench-match-") as tmp:
+        server = EmbeddedRedis(Path(tmp), durable=False)
+        redis = Redis.from_url(server.start(), decode_responses=True)
+        try:
+            await bulk_load(redis, bank)
+            scripts = Scripts(redis)
+            for n in range(ingests):
+                near = n % 2 == 0
+                value = flipped(rng.choice(bank), rng.randint(1, 31), rng) if near else None
+                query = f"{rng.getrandbits(256) if value is None else value:064x}"
+                order = ("assist", "off") if n % 4 < 2 else ("off", "assist")
+                for k, policy in enumerate(order):  # the same picture both ways, order alternating
+                    ms, matched = await _ready_ms(redis, scripts, 2 * n + k, policy, query)
+                    times[policy].append(ms)
+                    if policy == "assist":
+                        found["near" if near else "new"] += matched
+        finally:
+            await redis.aclose()
+            server.stop()
+    out: dict[str, object] = {"ingest_banked": banked, "ingest_items": ingests}
+    for policy, values in times.items():
+        out[f"ingest_{policy}_p50_ms"] = round(median(values), 3)
+        out[f"ingest_{policy}_p99_ms"] = round(_percentile(values, 0.99), 3)
+    # Paired: each picture's assist time minus its own off time, taken back to back, so a
+    # stall of this busy VM lands in one pair rather than in the difference of two tails.
+    added = [a - b for a, b in zip(times["assist"], times["off"], strict=True)]
+    out["ingest_match_added_p50_ms"] = round(median(added), 3)
+    out["ingest_match_added_p99_ms"] = round(_percentile(added, 0.99), 3)
+    out["ingest_near_found"] = round(found["near"] / max(1, (ingests + 1) // 2), 4)
+    out["ingest_new_found"] = found["new"]  # a new picture found in a random bank: 0 expected
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--recall-images", type=int, default=200)
     parser.add_argument("--distinct", type=int, default=10_000)
+    parser.add_argument("--banked", type=int, default=10_000, help="hashes in the bank at ingest")
+    parser.add_argument("--ingests", type=int, default=1000, help="pictures ingested per policy")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small counts: checks the bench runs (minutes, not figures to quote)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.recall_images = min(args.rounds, 5), min(args.recall_images, 20)
+        args.distinct, args.ingests = min(args.distinct, 1000), min(args.ingests, 200)
     result: dict[str, object] = {}
     result.update(timings(args.rounds))
     result.update(recall(args.recall_images, args.seed))
     result.update(false_matches(args.distinct, args.seed + 1))
+    result.update(asyncio.run(ingest_lookup(args.banked, args.ingests, args.seed + 2)))
     print(f"hash 1080p (shrink to 512 included)   {result['hash_ms']:>8.2f} ms")
     print(f"hash 1080p at full size                {result['hash_full_ms']:>8.2f} ms")
     print(f"  shrunk vs full-size hash             {result['shrink_bits']:>8d} bits apart")
@@ -263,6 +378,16 @@ def main() -> None:
         f"false matches among {result['distinct_images']} distinct  "
         f"{result['false_matches']:>8d}  (= 0; nearest pair {result['distinct_nearest_bits']} "
         f"bits, {result['distinct_low_quality']} below quality 50)"
+    )
+    print(
+        f"ingest (media_ready), {result['ingest_banked']:,} banked: off "
+        f"{result['ingest_off_p50_ms']:.2f} / {result['ingest_off_p99_ms']:.2f} ms p50/p99, "
+        f"assist {result['ingest_assist_p50_ms']:.2f} / {result['ingest_assist_p99_ms']:.2f} ms"
+    )
+    print(
+        f"  the lookup adds                      {result['ingest_match_added_p50_ms']:>8.2f} ms"
+        f" p50, {result['ingest_match_added_p99_ms']:.2f} ms p99; near-duplicates found"
+        f" {result['ingest_near_found']:.4f}, new pictures found {result['ingest_new_found']}"
     )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

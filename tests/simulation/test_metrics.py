@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wellbeing.simulation import metrics
-from wellbeing.simulation.records import ItemOutcome, ReviewerRecord
+from wellbeing.simulation.records import ItemOutcome, ReviewerRecord, RunRecord
 
 
 def test_gini_of_equal_shares_is_zero_and_of_one_taker_is_n_minus_one_over_n() -> None:
@@ -65,3 +65,27 @@ def test_targets_compare_safeshift_with_fifo() -> None:
     )
     assert [ok for _, ok in missed] == [False, False, False, False]
     assert metrics.targets({"safeshift": fifo}) == []
+
+
+def test_needed_eyes_leave_out_what_the_bank_decided_or_a_reviewer_only_confirmed() -> None:
+    def item(how: str, **match: object) -> ItemOutcome:
+        return ItemOutcome(0, 100, False, decided_at=10 if how else None, decided_how=how, **match)
+
+    items = [
+        item("reviewer"),
+        item(""),  # still waiting: it needs eyes too
+        item("match", copy=True, match_distance=3, match_same_root=True),
+        item("confirmed", copy=True, match_distance=20, match_same_root=True),
+        item("group", copy=True),
+        item("reviewer", copy=True, match_distance=30, match_same_root=False),
+    ]
+    reviewers = [
+        ReviewerRecord("a", 0, 100, exposures=[(5, 1.5)]),
+        ReviewerRecord("b", 0, 100, exposures=[(5, 0.5), (9, 2.0)]),
+    ]
+    figures = metrics.seen_before(RunRecord("p", 100, items, reviewers))
+    assert figures["needed_eyes"] == 3
+    assert (figures["decided_by_match"], figures["confirmed_without_reveal"]) == (1, 1)
+    assert figures["decided_with_group"] == 1
+    assert (figures["copies"], figures["copies_matched"], figures["false_matches"]) == (4, 3, 1)
+    assert figures["team_dose"] == 4.0 and figures["match_max_distance_auto"] == 3

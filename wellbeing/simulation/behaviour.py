@@ -15,6 +15,11 @@ MEDIAN_SECONDS = {"text": 35.0, "image": 25.0, "video": 100.0}  # on screen, per
 SPREAD = 0.5  # sigma of the lognormal around the median: a few items take 3x as long
 SKIP_CHANCE = 0.01  # "not for me": the item goes back to the queue for someone else
 COLOR_SHARE = 0.4  # of reveals, how many go to colour (the rest to sharp grayscale)
+# Seen before (assist): reading the prior decision next to the blurred picture and confirming
+# it takes a few seconds, not a review; how often a reviewer confirms rather than reviewing
+# again is the `--confirm-rate` of the command (a modelling choice: no source measures it).
+CONFIRM_MEDIAN_SECONDS = 8.0
+CONFIRM_RATE = 0.9
 
 
 @dataclass(frozen=True)
@@ -76,3 +81,19 @@ def mood(seed: int, reviewer: str, checkin: int, t: Traits) -> int:
     if rng.random() < t.low_mood:
         return rng.choice((1, 2))
     return rng.choice((3, 4, 4, 5))
+
+
+def confirm(
+    seed: int, reviewer: str, item: int, t: Traits, rate: float, verdict: str
+) -> Plan | None:
+    """The plan for an item shown with a prior decision (`seen_before`): confirm its `verdict`
+    after a glance at the blurred picture, no reveal, with chance `rate`; None to review it as
+    any other item. Drawn apart from `plan`'s dice, so the review, when it happens, is the same
+    one the reviewer would have made without the prior decision."""
+    rng = random.Random(f"{seed}|{reviewer}|{item}|confirm")
+    if rng.random() >= rate:
+        return None
+    seconds = min(max(CONFIRM_MEDIAN_SECONDS * t.pace * rng.lognormvariate(0, SPREAD), 2.0), 60.0)
+    return Plan(
+        seconds=seconds, skip=False, reveal=None, reveal_after=0.0, sound=False, verdict=verdict
+    )

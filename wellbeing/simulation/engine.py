@@ -20,9 +20,9 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from exposure import keys as exposure_keys
-from scheduler import accounts, assignments, items
+from scheduler import accounts, assignments, items, keys, matching, processing
 from scheduler.items import MediaRef
-from scheduler.models import DecisionIn, ItemIn, ReviewerIn, TeamIn
+from scheduler.models import DecisionIn, ItemIn, ItemStatus, ReviewerIn, TeamIn
 from scheduler.scripts import Scripts
 from wellbeing import checkins, jobs, policy, state, worktime
 from wellbeing.errors import OnBreak
@@ -62,6 +62,7 @@ class _Hand:
     assignment: str
     item: int
     plan: behaviour.Plan
+    confirmed: bool = False  # the plan confirms a prior decision shown (seen_before)
 
 
 @dataclass
@@ -86,10 +87,19 @@ class Simulation:
         seed: int,
         name: str,
         team_policy: policy.Policy,
+        match_policy: str = "off",
+        confirm_rate: float = behaviour.CONFIRM_RATE,
+        hashes: dict[int, str] | None = None,
     ) -> None:
+        """`match_policy` goes on every item (docs/matching.md); `hashes` are the pictures'
+        `pdq` fields by arrival index (pictures.packed_hashes): those items go through media
+        processing and the bank lookup as an upload does; `confirm_rate` is how often a
+        reviewer shown a prior decision confirms it without a review."""
         self.redis, self.scripts = redis, Scripts(redis)
         self.scenario, self.arrivals, self.seed, self.name = scenario, arrivals, seed, name
         self.team_policy = team_policy
+        self.match_policy, self.confirm_rate = match_policy, confirm_rate
+        self.hashes = hashes or {}
         self.epoch = start_epoch(scenario)
         self.end = self.epoch + 3600 * max(scenario.hours, *(r.end for r in scenario.reviewers))
         self.heap: list[tuple[float, int, str, Any]] = []
@@ -127,6 +137,7 @@ class Simulation:
         while self.heap:
             now, _, kind, arg = heapq.heappop(self.heap)
             await self.handlers[kind](now, arg)
+        await self._settle()
         for r in self.reviewers:
             r.record.exposures = await self._exposures(r.spec.id)
             r.record.work_seconds = await self._work_seconds(r.spec.id)
@@ -152,6 +163,24 @@ class Simulation:
         await policy.put(
             redis=self.redis, team=TEAM, policy=self.team_policy, now=now, actor="simulation"
         )
+
+    async def _settle(self) -> None:
+        """Items decided by a step no simulated reviewer took (a near-duplicate group's members,
+        decided with the one a reviewer judged), read back from the items themselves, with how
+        the scheduler says they were decided."""
+        open_items = [
+            (item_id, self.outcomes[index])
+            for item_id, index in self.item_index.items()
+            if self.outcomes[index].decided_at is None
+        ]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for item_id, _ in open_items:
+                pipe.hmget(keys.item(item_id), "status", "decided_at", "decided_how")
+            replies = await pipe.execute()
+        for (_, outcome), (status, decided_at, how) in zip(open_items, replies, strict=True):
+            if status == "decided" and decided_at:
+                outcome.decided_at = float(decided_at) - self.epoch
+                outcome.decided_how = how or "reviewer"
 
     async def _work_seconds(self, rid: str) -> float:
         """Time at work over the run, as the working-time rule counted it (wellbeing.worktime)."""
@@ -181,18 +210,60 @@ class Simulation:
                 "priority": a.priority,
                 "sla_seconds": a.sla_seconds,
                 "labels": [{"category": c, "severity": s} for c, s in a.labels],
-                "text": f"synthetic {a.index}" if a.media == "text" else None,  # no groups
+                # Each post its own text: one shared text would be one exact-duplicate key,
+                # and every post would "match" the first one decided.
+                "text": f"synthetic post {a.index}" if a.media == "text" else None,
+                "match_policy": self.match_policy,
             }
         )
         media = None
         if a.media != "text":
             mime, fmt = _FORMATS[a.media]
             media = MediaRef(kind=a.media, digest=f"sim{a.index}", mime=mime, format=fmt)
+        packed = self.hashes.get(a.index)
+        status = ItemStatus.processing if packed is not None else ItemStatus.queued
         item, _ = await items.ingest(
-            redis=self.redis, scripts=self.scripts, vendor=VENDOR, body=body, media=media, now=now
+            redis=self.redis,
+            scripts=self.scripts,
+            vendor=VENDOR,
+            body=body,
+            media=media,
+            now=now,
+            status=status,
         )
         self.item_index[item["id"]] = a.index
-        self.outcomes.append(ItemOutcome(a.at, a.at + a.sla_seconds, item["severity"] >= SEVERE))
+        outcome = ItemOutcome(
+            a.at, a.at + a.sla_seconds, item["severity"] >= SEVERE, copy=a.copy_of is not None
+        )
+        self.outcomes.append(outcome)
+        if packed is not None:
+            await self._media_ready(now, item["id"], packed, a, outcome)
+
+    async def _media_ready(
+        self, now: float, item_id: str, packed: str, a: Arrival, outcome: ItemOutcome
+    ) -> None:
+        """The media worker's hand-over, as api/workers.py makes it: the picture's hashes go on
+        the item and are looked up in the bank (match.lua) in the step that queues it. An
+        `auto` match decides it there and then; nobody will claim it."""
+        await processing.media_ready(
+            redis=self.redis,
+            scripts=self.scripts,
+            item_id=item_id,
+            levels={},
+            mime={},
+            detected=[],
+            pdq=packed,
+            now=now,
+        )
+        fields = ("status", "match_item", "match_distance", "decided_how")
+        read = cast(list[str | None], await self.redis.hmget(keys.item(item_id), fields))
+        status, matched, distance, how = read
+        if matched:
+            prior = self.arrivals[self.item_index[matched]]
+            outcome.match_distance = int(float(distance or 0))
+            outcome.match_same_root = prior.root == a.root
+        if status == "decided" and how == "match":
+            outcome.decided_at, outcome.decided_how = a.at, "match"
 
     async def _tick(self, now: float, _: Any) -> None:
         await jobs.team_pass(redis=self.redis, scripts=self.scripts, now=now)
@@ -226,7 +297,15 @@ class Simulation:
         arrival = self.arrivals[index]
         severity = float(claimed.item["severity"])
         plan = behaviour.plan(self.seed, r.spec.id, index, r.traits, arrival.media, severity)
-        r.hand = _Hand(claimed.assignment_id, index, plan)
+        # Shown a prior decision (assist, or an auto match too far to apply): mostly confirmed.
+        seen = matching.seen_before(claimed.item)
+        confirm = None
+        if seen is not None:
+            confirm = behaviour.confirm(
+                self.seed, r.spec.id, index, r.traits, self.confirm_rate, seen["verdict"]
+            )
+        plan = confirm or plan
+        r.hand = _Hand(claimed.assignment_id, index, plan, confirmed=confirm is not None)
         if plan.reveal:
             self._at(now + plan.reveal_after, "reveal", r)
         for k in range(1, math.ceil(plan.seconds / HEARTBEAT_SECONDS)):
@@ -289,7 +368,9 @@ class Simulation:
                 now=now,
             )
             if recorded:
-                self.outcomes[hand.item].decided_at = now - self.epoch
+                outcome = self.outcomes[hand.item]
+                outcome.decided_at = now - self.epoch
+                outcome.decided_how = "confirmed" if hand.confirmed else "reviewer"
                 r.record.decided += 1
         self._at(now + GAP_SECONDS, "claim", r)
 

@@ -101,6 +101,7 @@ def summarise(run: RunRecord) -> dict[str, Any]:
         minutes_over_budget(r, hour=REFERENCE.hour, day=REFERENCE.day) for r in run.reviewers
     )
     return {
+        **seen_before(run),
         "items_decided": sum(i.decided_at is not None for i in run.items),
         "sla_breach_rate": round(sla_breach_rate(run.items, run.horizon), 4),
         "mean_dose": round(mean, 2),
@@ -119,6 +120,32 @@ def summarise(run: RunRecord) -> dict[str, Any]:
         "severe_p95_minutes": round(_p95(severe_waits), 1),
         "dose_by_reviewer": {r.id: round(r.dose, 2) for r in run.reviewers},
         "hours_worked_by_reviewer": {r.id: round(r.work_seconds / 3600, 2) for r in run.reviewers},
+    }
+
+
+def seen_before(run: RunRecord) -> dict[str, Any]:
+    """Issue 17's figures: how many items a person had to judge, and what the bank did.
+
+    `needed_eyes` counts the items a reviewer judged, and those still waiting at the end (they
+    need eyes too): not those the bank decided (`auto`), those a reviewer decided by confirming
+    the prior decision shown without a reveal, nor those decided along with another (a group).
+    `false_matches` are matches to a decision on a different picture (not a copy of the same
+    original).
+    """
+    how = [i.decided_how for i in run.items]
+    matched = [i for i in run.items if i.match_distance is not None]
+    return {
+        "needed_eyes": sum(h in ("reviewer", "") for h in how),
+        "team_dose": round(sum(r.dose for r in run.reviewers), 2),
+        "decided_by_match": how.count("match"),
+        "confirmed_without_reveal": how.count("confirmed"),
+        "decided_with_group": how.count("group"),
+        "copies": sum(i.copy for i in run.items),
+        "copies_matched": sum(i.copy for i in matched),
+        "false_matches": sum(i.match_same_root is False for i in matched),
+        "match_max_distance_auto": max(
+            (i.match_distance or 0 for i in run.items if i.decided_how == "match"), default=0
+        ),
     }
 
 

@@ -15,6 +15,14 @@ class ItemOutcome:
     deadline: float
     severe: bool
     decided_at: float | None = None
+    copy: bool = False  # a re-upload of an earlier picture (viral-reupload)
+    # How it was decided: "reviewer" (judged by a person), "confirmed" (a person confirmed the
+    # prior decision shown, without a reveal) or "match" (applied by the bank, nobody saw it).
+    decided_how: str = ""
+    # A prior decision found for it in the bank: its distance in bits, and whether it was a
+    # decision on the same original picture (False: a false match).
+    match_distance: int | None = None
+    match_same_root: bool | None = None
 
 
 @dataclass

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from embedded_redis import EmbeddedRedis
 from wellbeing import policy
-from wellbeing.simulation import scenarios
+from wellbeing.simulation import behaviour, pictures, policies, scenarios
 from wellbeing.simulation.engine import Simulation
 from wellbeing.simulation.records import RunRecord
 from wellbeing.simulation.scenarios import Scenario
@@ -26,10 +26,18 @@ async def compare(
     seed: int,
     chosen: dict[str, policy.Policy],
     redis_url: str | None = None,
+    confirm_rate: float = behaviour.CONFIRM_RATE,
 ) -> list[RunRecord]:
     """Each policy on the same seeded arrivals and team, one after another, on a Redis flushed
-    between them: the embedded server in a temporary directory unless `redis_url` is given."""
+    between them: the embedded server in a temporary directory unless `redis_url` is given.
+
+    A scenario with re-uploads has its pictures drawn and hashed once, before the first run
+    (pictures.py): every policy's items carry the same hashes, and the day's clock never waits
+    for hashing. Each policy's items go in with its `match_policy` (policies.MATCH)."""
     arrivals = scenarios.arrivals(scenario, seed)
+    hashes = pictures.packed_hashes(
+        seed, [(a.index, a.root) for a in arrivals if a.root is not None]
+    )
     with tempfile.TemporaryDirectory(prefix="safeshift-sim-") as tmp:
         server = None
         if redis_url is None:
@@ -47,6 +55,9 @@ async def compare(
                     seed=seed,
                     name=name,
                     team_policy=team_policy,
+                    match_policy=policies.match_policy(name),
+                    confirm_rate=confirm_rate,
+                    hashes=hashes,
                 )
                 runs.append(await sim.run())
             return runs

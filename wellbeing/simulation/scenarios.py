@@ -41,6 +41,9 @@ NEWS_MIX = {"violence": 70, "gore": 20, "hate": 5, "other": 5}
 MEDIA = {"text": 50, "image": 35, "video": 15}
 GRAPHIC_MEDIA = {"text": 30, "image": 45, "video": 25}
 NEWS_MEDIA = {"text": 10, "image": 30, "video": 60}
+# The viral-reupload day: pictures and posts only (copies are of pictures: see pictures.py).
+VIRAL_MEDIA = {"text": 50, "image": 50}
+COPY_SHARE = 0.4  # of a viral-reupload day's items, altered copies of earlier pictures
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,10 @@ class Scenario:
     reviewers: tuple[ReviewerSpec, ...]
     streams: tuple[Stream, ...]
     languages: Mapping[str, float]
+    # Share of items that are altered re-uploads of earlier pictures (0: every item is new).
+    copy_share: float = 0.0
+    # The policies compared when none are named (policies.POLICIES).
+    policies: tuple[str, ...] = ("fifo", "breaks-only", "safeshift")
 
     def scaled(self, hours: float) -> Scenario:
         """The same day in `hours`: shifts and streams stretch, rates per hour stay."""
@@ -95,6 +102,10 @@ class Arrival:
     language: str
     priority: int
     sla_seconds: int
+    # A re-upload: the earlier item it was copied from, and that item's first original (whose
+    # picture, altered, it is). An original is its own root.
+    copy_of: int | None = None
+    root: int | None = None
 
 
 def _team(starts: list[float], length: float, spanish: set[int], opt_outs: dict[int, str]) -> tuple:
@@ -166,6 +177,20 @@ SCENARIOS: dict[str, Scenario] = {
             streams=(Stream(0, 8, 320, DAY_MIX),),
             languages={"en": 75, "es": 25},
         ),
+        Scenario(
+            name="viral-reupload",
+            description="the calm day's team and rates; 40% of items are altered copies of"
+            " earlier pictures",
+            hours=8,
+            start_utc_hour=6,
+            reviewers=DAY_TEAM,
+            streams=tuple(
+                replace(s, media=VIRAL_MEDIA, graphic_media=VIRAL_MEDIA) for s in DAY_STREAMS
+            ),
+            languages={"en": 80, "es": 20},
+            copy_share=COPY_SHARE,
+            policies=("safeshift", "safeshift-match", "safeshift-auto"),
+        ),
     )
 }
 DEFAULT = "calm-day"
@@ -205,7 +230,33 @@ def arrivals(scenario: Scenario, seed: int) -> list[Arrival]:
                 break
             drawn.append((t, _item(rng, stream, scenario.languages)))
     drawn.sort(key=lambda pair: pair[0])
-    return [Arrival(index=n, at=t, **fields) for n, (t, fields) in enumerate(drawn)]
+    day = [Arrival(index=n, at=t, **fields) for n, (t, fields) in enumerate(drawn)]
+    return _copies(day, scenario.copy_share, seed) if scenario.copy_share > 0 else day
+
+
+def _copies(day: list[Arrival], share: float, seed: int) -> list[Arrival]:
+    """Turn `share` of the day into re-uploads of earlier pictures, times unchanged.
+
+    The earlier item is picked uniformly among every picture so far, copies included, and the
+    copy is of that item's root original: a picture copied often is picked more often, so a
+    few go viral and most are copied once or never (preferential attachment). A copy carries
+    its root's labels, language, priority and deadline: the vendor classifies it the same.
+    An item before the first picture stays new, so the share is reached only approximately.
+    """
+    rng = random.Random(f"{seed}|copies|{share}")
+    out: list[Arrival] = []
+    pictures: list[int] = []  # indices of every picture so far
+    for a in day:
+        if pictures and rng.random() < share:
+            source = out[rng.choice(pictures)]
+            root = out[source.root if source.root is not None else source.index]
+            a = replace(root, index=a.index, at=a.at, copy_of=source.index, root=root.index)
+        elif a.media == "image":
+            a = replace(a, root=a.index)
+        if a.media == "image":
+            pictures.append(a.index)
+        out.append(a)
+    return out
 
 
 def get(name: str) -> Scenario:
