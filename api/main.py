@@ -20,6 +20,7 @@ from api.context import Context
 from api.middleware import BodyLimit, Observe
 from api.routes import admin, assignments, audit, exports, items, lead, me, media, ops, session
 from api.routes import record as record_routes
+from api.routes import support as support_routes
 from api.settings import Settings
 from blur.config import BlurConfig
 from blur.limits import MediaLimits
@@ -186,6 +187,7 @@ def create_app(
     for module in (admin, items, assignments, me, lead, exports, audit, media, ops, session):
         app.include_router(module.router)
     app.include_router(record_routes.router)
+    app.include_router(support_routes.router)
     pages.install(app, page_config or pages.PageConfig())
     app.add_middleware(
         BodyLimit,

@@ -111,6 +111,8 @@ EXTRA: dict[tuple[str, str], set[int]] = {
     ("POST", "/v1/session"): {400, 401, 403, 413, 422, 429},
     ("GET", "/readyz"): {503},
     ("GET", "/v1/me/record/signed"): {503},  # the stored key sealed under another secret
+    ("GET", "/v1/support"): {404},  # another team's (api/deps.py counselled_team)
+    ("GET", "/v1/checkins"): {404},
 }
 
 # Answers with a body other than JSON: (method, path) -> {status: [content types]}.
@@ -362,6 +364,7 @@ def _tighten(schema: dict[str, Any]) -> None:
         _binding("admin", None),
         _binding("vendor", "vendor"),
         _binding("lead", "team"),
+        _binding("counsellor", "team"),
         _binding("reviewer", "reviewer"),
     ]
     models["KeyIn"]["description"] = "The role and the one binding it needs (none for admin)."
