@@ -261,7 +261,10 @@ async def _send(
         # An event that names its own address and the hash holding its secret (a support
         # request to a team's employee-assistance programme, wellbeing/support.py).
         url = event["url"]
-        secrets = [await redis.hget(event["secret_from"], "eap_secret") or ""]
+        secret = await redis.hget(event["secret_from"], "eap_secret")
+        if not secret:
+            return "no signing secret: the address was removed after the event was queued"
+        secrets = [secret]
     else:
         raw = await items.get_raw(redis=redis, item_id=event["item"])
         url = raw["callback_url"]

@@ -223,8 +223,8 @@ async def overview(*, redis: Redis, team: str) -> dict[str, Any]:
     return {"team": team, "eap_url": url, "open_requests": open_count, "counsellor": counsellors}
 
 
-# How far back the offer looks, in exposure events: more than any sensible hourly count.
-PAUSE_LOOKBACK_EVENTS = 500
+# Exposure events read per round trip while looking back over the hour.
+PAUSE_BATCH = 64
 
 
 async def pause_offer(
@@ -235,24 +235,34 @@ async def pause_offer(
     Offered after a severe item decided with a colour reveal, or once `per_hour` severe items
     were decided within the last hour, unless a break was taken since (any break counts: the
     pause is one). `since` names the exposure that prompted the offer, so a page that was told
-    "not now" does not ask again for the same one.
+    "not now" does not ask again for the same one. Reads the reviewer's exposure events newest
+    first, a batch at a time, and stops at the hour's (or the break's) edge or once the count
+    is reached: a page asks this on every refresh.
     """
     floor = max(now - 3600, last_break_at or 0)
-    entries = await redis.xrevrange(exposure_keys.events(reviewer), count=PAUSE_LOOKBACK_EVENTS)
-    severe: list[float] = []
+    key = exposure_keys.events(reviewer)
     latest: dict[str, str] | None = None
-    for _, fields in entries:
-        at = float(fields.get("at") or 0)
-        if at <= floor:
-            continue
-        if fields.get("ended") != "decided":
-            continue
-        latest = latest or fields
-        if fields.get("severe") == "1":
-            severe.append(at)
+    severe: list[float] = []
+    upper = "+"
+    while len(severe) < per_hour:
+        batch = await redis.xrevrange(key, max=upper, min="-", count=PAUSE_BATCH)
+        done = len(batch) < PAUSE_BATCH
+        for entry_id, fields in batch:
+            upper = f"({entry_id}"
+            at = float(fields.get("at") or 0)
+            if at <= floor:
+                done = True
+                break
+            if fields.get("ended") != "decided":
+                continue
+            latest = latest or fields
+            if fields.get("severe") == "1":
+                severe.append(at)
+        if done:
+            break
     if latest and latest.get("severe") == "1" and latest.get("level") == "color":
         return {"offer_pause": True, "pause_reason": "severe_color", "since": float(latest["at"])}
     if len(severe) >= per_hour:
-        # The offer is for the hour's count: it is the n-th severe item that prompted it.
-        return {"offer_pause": True, "pause_reason": "severe_hour", "since": sorted(severe)[-1]}
+        # The newest severe decision prompted it: "not now" holds until another one.
+        return {"offer_pause": True, "pause_reason": "severe_hour", "since": max(severe)}
     return {"offer_pause": False, "pause_reason": None, "since": None}
