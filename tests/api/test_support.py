@@ -181,3 +181,17 @@ async def test_the_pause_is_offered_after_the_hours_count_of_severe_items(api: A
     assert (me["offer_pause"], me["pause_reason"]) == (True, "severe_hour")
     api.clock.advance(3600)
     assert (await api.get("/v1/me", keys_["r1"])).json()["offer_pause"] is False
+
+
+async def test_a_counsellor_signs_in_to_the_support_page(api: Api) -> None:
+    await api.world()
+    counsellor = await api.key("counsellor", team="t1")
+    r = await api.client.post("/v1/session", json={"key": counsellor})
+    assert r.status_code == 201 and r.json()["home"] == "/support"
+    r = await api.get("/v1/session", counsellor)
+    who = r.json()
+    assert (who["role"], who["team"], who["home"]) == ("counsellor", "t1", "/support")
+    # Revoked, the team has no counsellor any more: a low mood's alert says no one was told.
+    key_id = (await api.get("/v1/audit?action=key.create")).json()["data"][0]["subject"]
+    assert (await api.client.delete(f"/v1/keys/{key_id}", headers=api.admin)).status_code == 204
+    assert (await api.get("/v1/teams/t1/support")).json()["counsellor"] is False
