@@ -43,7 +43,14 @@ class EapIn(BaseModel):
     """`PUT /v1/teams/{team}/support`: where the team's EAP hears of requests."""
 
     model_config = ConfigDict(extra="forbid")
-    eap_url: str = Field(min_length=1, max_length=2048, description="https URL to POST to")
+    # The pattern is the one the service checks (scheduler.webhooks.check_url, as for a vendor's
+    # callback_url), written into the schema so a request it calls valid is accepted.
+    eap_url: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="https URL to POST to (not a private or loopback address)",
+        json_schema_extra={"pattern": r"^https://[^\s/?#\[\]@]+(/\S*)?$"},
+    )
     eap_secret: str | None = Field(
         default=None,
         min_length=16,
