@@ -169,6 +169,16 @@ LINKS: dict[tuple[str, str], list[tuple[str, tuple[str, str], dict[str, str]]]] 
             ("GET", "/v1/teams/{team}/exposure.csv"),
             {"team": "$response.body#/id"},
         ),
+        ("TeamSupport", ("GET", "/v1/teams/{team}/support"), {"team": "$response.body#/id"}),
+        ("PutTeamSupport", ("PUT", "/v1/teams/{team}/support"), {"team": "$response.body#/id"}),
+    ],
+    # A counsellor's open requests, each to be marked handled (issue 19).
+    ("GET", "/v1/support"): [
+        (
+            "CloseSupport",
+            ("POST", "/v1/support/{request_id}/close"),
+            {"request_id": "$response.body#/data/0/id"},
+        ),
     ],
     ("POST", "/v1/reviewers"): [
         (

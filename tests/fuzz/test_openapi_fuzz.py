@@ -190,6 +190,9 @@ def _world(base: str) -> dict[str, str]:
                 "labels": [{"category": "violence", "severity": round(n / 12, 2)}],
             }
             assert v.post("/v1/items", json=item).status_code == 201
+    # An open support request, so the counsellor's list links to one to close.
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {keys['reviewer']}"}) as r:
+        assert r.post("/v1/me/support", json={"note": "seeded"}).status_code == 201
     return keys
 
 
