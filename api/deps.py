@@ -15,7 +15,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, NoReturn
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 
 from api.context import Context
@@ -152,6 +152,8 @@ VendorOrAdmin = Annotated[Principal, Depends(require("vendor", "admin"))]
 Reviewer = Annotated[Principal, Depends(require("reviewer"))]
 Lead = Annotated[Principal, Depends(require("lead"))]
 LeadOrAdmin = Annotated[Principal, Depends(require("lead", "admin"))]
+# Check-ins and support requests are health data: only the team's counsellor reads them.
+Counsellor = Annotated[Principal, Depends(require("counsellor"))]
 
 
 async def team_in_scope(team: Annotated[Ident, Path()], ctx: ContextDep, who: LeadOrAdmin) -> str:
@@ -198,11 +200,35 @@ async def visible_reviewer(
     return reviewer_id
 
 
+async def counselled_team(
+    ctx: ContextDep,
+    who: Counsellor,
+    team: Annotated[
+        Ident | None, Query(description="Your team (the default); any other team is 404")
+    ] = None,
+) -> str:
+    """The team the calling counsellor's key is bound to; another team is 404, as if absent."""
+    wanted = team or who.team or ""
+    if wanted != who.team or not await accounts.team_exists(redis=ctx.redis, team=wanted):
+        raise NotFound(f"No team '{wanted}'.")
+    return wanted
+
+
+async def admin_team(team: Annotated[Ident, Path()], ctx: ContextDep, _: Admin) -> str:
+    """A team that exists (admins only); 404 before the body is looked at."""
+    if not await accounts.team_exists(redis=ctx.redis, team=team):
+        raise NotFound(f"No team '{team}'; create it with POST /v1/teams.")
+    return team
+
+
+_GUARDS.update({counselled_team, admin_team})
 _GUARDS.update({team_in_scope, own_assignment, known_reviewer, visible_reviewer})
 TeamInScope = Annotated[str, Depends(team_in_scope)]
 OwnAssignment = Annotated[assignments.Held, Depends(own_assignment)]
 KnownReviewer = Annotated[str, Depends(known_reviewer)]
 VisibleReviewer = Annotated[str, Depends(visible_reviewer)]
+CounselledTeam = Annotated[str, Depends(counselled_team)]
+AdminTeam = Annotated[str, Depends(admin_team)]
 
 
 async def run_guards(request: Request) -> None:

@@ -21,6 +21,7 @@ from api.middleware import BodyLimit, Observe
 from api.routes import admin, assignments, audit, exports, items, lead, me, media, ops, session
 from api.routes import queues as queue_routes
 from api.routes import record as record_routes
+from api.routes import support as support_routes
 from api.settings import Settings
 from blur.config import BlurConfig
 from blur.limits import MediaLimits
@@ -188,6 +189,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(record_routes.router)
     app.include_router(queue_routes.router)
+    app.include_router(support_routes.router)
     pages.install(app, page_config or pages.PageConfig())
     app.add_middleware(
         BodyLimit,

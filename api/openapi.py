@@ -111,6 +111,8 @@ EXTRA: dict[tuple[str, str], set[int]] = {
     ("POST", "/v1/session"): {400, 401, 403, 413, 422, 429},
     ("GET", "/readyz"): {503},
     ("GET", "/v1/me/record/signed"): {503},  # the stored key sealed under another secret
+    ("GET", "/v1/support"): {404},  # another team's (api/deps.py counselled_team)
+    ("GET", "/v1/checkins"): {404},
 }
 
 # Answers with a body other than JSON: (method, path) -> {status: [content types]}.
@@ -166,6 +168,16 @@ LINKS: dict[tuple[str, str], list[tuple[str, tuple[str, str], dict[str, str]]]] 
             "TeamExposureCsv",
             ("GET", "/v1/teams/{team}/exposure.csv"),
             {"team": "$response.body#/id"},
+        ),
+        ("TeamSupport", ("GET", "/v1/teams/{team}/support"), {"team": "$response.body#/id"}),
+        ("PutTeamSupport", ("PUT", "/v1/teams/{team}/support"), {"team": "$response.body#/id"}),
+    ],
+    # A counsellor's open requests, each to be marked handled (issue 19).
+    ("GET", "/v1/support"): [
+        (
+            "CloseSupport",
+            ("POST", "/v1/support/{request_id}/close"),
+            {"request_id": "$response.body#/data/0/id"},
         ),
     ],
     ("POST", "/v1/reviewers"): [
@@ -362,6 +374,7 @@ def _tighten(schema: dict[str, Any]) -> None:
         _binding("admin", None),
         _binding("vendor", "vendor"),
         _binding("lead", "team"),
+        _binding("counsellor", "team"),
         _binding("reviewer", "reviewer"),
     ]
     models["KeyIn"]["description"] = "The role and the one binding it needs (none for admin)."

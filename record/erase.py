@@ -22,6 +22,7 @@ from exposure import keys as exposure_keys
 from scheduler import audit
 from scheduler import keys as scheduler_keys
 from wellbeing import keys as wellbeing_keys
+from wellbeing import support
 
 # An eraser reads what it must with `redis` and queues its deletions on `pipe`, the one MULTI
 # that also writes the audit entry: all of the reviewer's data goes, or none of it.
@@ -62,7 +63,7 @@ async def _wellbeing(redis: Redis, pipe: Pipeline, reviewer: str, now: float) ->
 
 
 async def _mood_alert(redis: Redis, pipe: Pipeline, reviewer: str, now: float) -> None:
-    """The open low-mood alert of the reviewer's team, whose detail states a mood. (Resolved
+    """The open low-mood alert of the reviewer's team, which says they needed attention. (Resolved
     alerts are not indexed by reviewer; they expire a month after they were resolved.)"""
     del now
     team = await redis.hget(scheduler_keys.reviewer(reviewer), "team")
@@ -76,9 +77,15 @@ async def _mood_alert(redis: Redis, pipe: Pipeline, reviewer: str, now: float) -
         pipe.delete(wellbeing_keys.alert(alert_id))
 
 
-# Every package that keeps data about one reviewer adds its eraser here (support requests and
-# view preferences join at their merge): the one list an erase walks.
-ERASERS: list[Eraser] = [_exposure, _wellbeing, _mood_alert]
+async def _support(redis: Redis, pipe: Pipeline, reviewer: str, now: float) -> None:
+    """Support requests: their notes, and their place in the team's open list."""
+    del now
+    await support.forget(redis=redis, pipe=pipe, reviewer=reviewer)
+
+
+# Every package that keeps data about one reviewer adds its eraser here: the one list an erase
+# walks.
+ERASERS: list[Eraser] = [_exposure, _wellbeing, _mood_alert, _support]
 
 
 async def erase(*, redis: Redis, reviewer: str, now: float, actor: str) -> None:

@@ -260,12 +260,24 @@ async def rotate_webhook_secret(
                 continue
 
 
+async def has_counsellor(*, redis: Redis, team: str) -> bool:
+    """Whether the team has a live counsellor key: a low mood is then theirs to hear about, and
+    the lead's alert says only that someone was told."""
+    return bool(await redis.scard(keys.team_counsellor_keys(team)))
+
+
 async def team_exists(*, redis: Redis, team: str) -> bool:
     return bool(await redis.exists(keys.team(team)))
 
 
 async def _check_binding(redis: Redis, body: KeyIn) -> dict[str, str]:
-    needed = {"admin": None, "vendor": "vendor", "lead": "team", "reviewer": "reviewer"}[body.role]
+    needed = {
+        "admin": None,
+        "vendor": "vendor",
+        "lead": "team",
+        "counsellor": "team",
+        "reviewer": "reviewer",
+    }[body.role]
     given = {k: v for k in ("vendor", "team", "reviewer") if (v := getattr(body, k))}
     if set(given) != ({needed} if needed else set()):
         want = f"exactly the field '{needed}'" if needed else "no binding"
@@ -288,6 +300,8 @@ async def create_key(
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(keys.api_key_by_hash(digest), mapping=record)
         pipe.set(keys.api_key_id(key_id), digest)
+        if body.role == "counsellor" and body.team:
+            pipe.sadd(keys.team_counsellor_keys(body.team), key_id)
         audit.append(pipe, now=now, action="key.create", actor=actor, subject=key_id, **record)
         await pipe.execute()
     return {"id": key_id, "key": secret, "role": body.role, **binding}
@@ -297,8 +311,11 @@ async def revoke_key(*, redis: Redis, key_id: str, now: float, actor: str = "sys
     digest = await redis.get(keys.api_key_id(key_id))
     if digest is None:
         raise NotFound(f"No key '{key_id}'.")
+    raw = await redis.hmget(keys.api_key_by_hash(digest), ["role", "team"])
     async with redis.pipeline(transaction=True) as pipe:
         pipe.delete(keys.api_key_by_hash(digest), keys.api_key_id(key_id))
+        if raw[0] == "counsellor" and raw[1]:
+            pipe.srem(keys.team_counsellor_keys(raw[1]), key_id)
         audit.append(pipe, now=now, action="key.revoke", actor=actor, subject=key_id)
         await pipe.execute()
 

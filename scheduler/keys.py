@@ -89,6 +89,11 @@ def api_key_id(key_id: str) -> str:
     return f"{PREFIX}apikey-id:{key_id}"
 
 
+def team_counsellor_keys(team_id: str) -> str:
+    """Set of the ids of the team's live counsellor keys: whether anyone is there to be told."""
+    return f"{PREFIX}team:{team_id}:counsellor-keys"
+
+
 # Webhook outbox: sorted set of event ids scored by when the next attempt is due.
 OUTBOX = f"{PREFIX}outbox"
 

@@ -218,7 +218,9 @@ class ReviewerPatch(Strict):
     opt_outs: list[Category] | None = None
 
 
-Role = Literal["admin", "vendor", "reviewer", "lead"]
+# `counsellor` (issue 19): bound to a team like a lead, and the only role that reads the team's
+# check-ins and support requests (health data: not the lead's, not the admin's).
+Role = Literal["admin", "vendor", "reviewer", "lead", "counsellor"]
 
 
 class KeyIn(Strict):

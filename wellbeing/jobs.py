@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from exposure import keys as exposure_keys
 from scheduler import accounts, keys, pools
 from scheduler.scripts import Scripts
-from wellbeing import alerts, policy, state
+from wellbeing import alerts, policy, state, support
 from wellbeing import keys as wkeys
 
 
@@ -165,7 +165,7 @@ async def _trim_stream(redis: Redis, stream: str, cutoff: float) -> None:
 
 async def retention_pass(*, redis: Redis, now: float, keep_seconds: float) -> int:
     """Delete what is older than `keep_seconds` of every reviewer's exposure events (the record),
-    check-ins and stretches of work: the one rule of how long they are kept
+    check-ins, support requests and stretches of work: the one rule of how long they are kept
     (SAFESHIFT_EXPOSURE_RETENTION_DAYS). The rolling windows' hour buckets expire on their own
     (exposure.keys.RETENTION_SECONDS). Returns the reviewers looked at.
 
@@ -188,4 +188,8 @@ async def retention_pass(*, redis: Redis, now: float, keep_seconds: float) -> in
     for stream, oldest in zip(streams, replies[len(reviewers) :], strict=True):
         if oldest and float(oldest[0][1].get("at") or 0) < cutoff:
             await _trim_stream(redis, stream, cutoff)
+    for rid in reviewers:  # support requests (their notes) are health data too
+        async with redis.pipeline(transaction=True) as pipe:
+            await support.forget(redis=redis, pipe=pipe, reviewer=rid, before=cutoff)
+            await pipe.execute()
     return len(reviewers)

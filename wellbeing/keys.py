@@ -44,3 +44,25 @@ OPEN_ALERTS = f"{PREFIX}alerts:open"
 
 # Queues with severe items at risk of missing their deadline: hash queue -> count.
 AT_RISK = f"{PREFIX}queues:at-risk"
+
+
+def support_request(request_id: str) -> str:
+    """Hash: id, reviewer, team, created_at, note, closed_at, closed_by (issue 19)."""
+    return f"{PREFIX}support:{request_id}"
+
+
+def reviewer_support(reviewer: str) -> str:
+    """Sorted set of the reviewer's support request ids by creation time: what retention and an
+    erase find of theirs (record/erase.py)."""
+    return f"{PREFIX}reviewer:{reviewer}:support"
+
+
+def team_support_open(team: str) -> str:
+    """Sorted set of the team's open support request ids by creation time."""
+    return f"{PREFIX}team:{team}:support:open"
+
+
+def support_config(team: str) -> str:
+    """Hash: eap_url, eap_secret, updated_at: where the team's employee-assistance programme
+    hears of support requests (none: only the counsellors do)."""
+    return f"{PREFIX}team:{team}:support:config"

@@ -78,6 +78,9 @@ class Policy(BaseModel):
     max_work_seconds_per_week: WholeNumber = Field(default=40 * 3600, gt=0)
     timezone: str = Field(default="UTC", json_schema_extra={"enum": sorted(ZONES)})
     hazard: Hazard = Field(default_factory=Hazard)
+    # Decompression (issue 19; our choice, docs/policy.md): this many severe items decided within
+    # an hour, with no break since, and the review page offers a pause that counts as a break.
+    decompression_after_severe_per_hour: WholeNumber = Field(default=5, gt=0, le=500)
 
     @field_validator("timezone")
     @classmethod

@@ -163,8 +163,15 @@ async def team(*, scripts: Scripts, team_id: str, now: float) -> list[dict[str, 
 
 
 async def take_break(
-    *, scripts: Scripts, reviewer_id: str, team_id: str, seconds: int, now: float
+    *,
+    scripts: Scripts,
+    reviewer_id: str,
+    team_id: str,
+    seconds: int,
+    now: float,
+    kind: str = "requested",
 ) -> float:
     """Granted at once, always; `seconds` 0 takes the team's break_seconds. The caller releases
-    the item in hand first."""
-    return float(await scripts.take_break(keys=[], args=[reviewer_id, team_id, now, seconds]))
+    the item in hand first. `kind` "decompression" (a pause after severe items) is kept as the
+    reason and is otherwise a break like any other."""
+    return float(await scripts.take_break(keys=[], args=[reviewer_id, team_id, now, seconds, kind]))

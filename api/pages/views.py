@@ -1,4 +1,4 @@
-"""The three pages: sign-in, the reviewer's queue, the lead's dashboard.
+"""The pages: sign-in, the reviewer's queue, the lead's dashboard, the counsellor's support page.
 
 Each page is a small HTML shell; its script (api/static) fills it from the v1 API with the
 session cookie, so the browser uses exactly the API every other client uses. The server only
@@ -121,8 +121,8 @@ def build_router(config: PageConfig) -> APIRouter:
     """The page routes, with the polling intervals baked into each shell's data attributes."""
     router = APIRouter(include_in_schema=False)
     catalogues = i18n.Catalogues.read()  # checked against English: a gap stops the start
-    signin, review, dashboard = (
-        _template(n) for n in ("signin.html", "review.html", "dashboard.html")
+    signin, review, dashboard, counsel = (
+        _template(n) for n in ("signin.html", "review.html", "dashboard.html", "support.html")
     )
 
     @router.get("/")
@@ -179,6 +179,23 @@ def build_router(config: PageConfig) -> APIRouter:
             team=who.team or "",
             refresh=config.dashboard_refresh_seconds,
             heat_refresh=config.heat_refresh_seconds,
+        )
+
+    @router.get("/support")
+    async def support_page(request: Request, ctx: ContextDep) -> Response:
+        """The counsellor's page: the team's support requests and check-ins (issue 19)."""
+        if (chosen := _language_chosen(request, catalogues)) is not None:
+            return chosen
+        who = await _session(request, ctx)
+        if who is None or who.role != "counsellor":
+            return _elsewhere(request, who)
+        return _page(
+            counsel,
+            request,
+            catalogues,
+            markup={"team_strong": f"<strong>{html.escape(who.team or '')}</strong>"},
+            team=who.team or "",
+            refresh=config.dashboard_refresh_seconds,
         )
 
     return router

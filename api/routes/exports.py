@@ -3,6 +3,8 @@
 One row per reviewer and hour in which they saw anything, from the same hour buckets as
 `GET /v1/reviewers/{id}/exposure` (hours with no exposure are left out: a week of a large team
 is mostly empty hours). Exposure is health-adjacent data, so every export goes to the audit log.
+Check-ins are not exported here: mood and notes are the team counsellor's alone (issue 19,
+wellbeing/support.py), and nothing in this file may read them.
 """
 
 from __future__ import annotations

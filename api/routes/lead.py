@@ -68,10 +68,9 @@ async def team_exposure(
             "continuous_work_seconds": st["continuous_work_seconds"],
             "work": work_view(st["work"]),
             "last_break_at": rfc3339(st["last_break_at"]),
+            # When, never how: mood and note are the counsellor's (issue 19).
             "last_checkin": (
-                {"at": rfc3339(st["last_checkin_at"]), "mood": st["last_mood"]}
-                if st["last_checkin_at"]
-                else None
+                {"at": rfc3339(st["last_checkin_at"])} if st["last_checkin_at"] else None
             ),
             "alerts": by_reviewer.get(st["id"], []),
             "avoided": spared[st["id"]],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
@@ -12,7 +12,7 @@ from api.deps import ContextDep, Reviewer
 from scheduler import accounts, assignments
 from scheduler.items import rfc3339
 from scheduler.models import bounded_whole_number
-from wellbeing import checkins, state
+from wellbeing import checkins, policy, state, support
 
 router = APIRouter(prefix="/v1/me", tags=["reviewer"])
 
@@ -20,6 +20,8 @@ router = APIRouter(prefix="/v1/me", tags=["reviewer"])
 class BreakIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     minutes: bounded_whole_number(ge=1, le=480) | None = None  # type: ignore[valid-type]
+    # "decompression": the pause offered after severe items (issue 19); a break like any other.
+    kind: Literal["requested", "decompression"] = "requested"
 
 
 def work_view(work: dict[str, Any]) -> dict[str, Any]:
@@ -65,6 +67,22 @@ async def me(ctx: ContextDep, who: Reviewer) -> dict[str, Any]:
     due = st["checkin_due_at"]
     body["checkin_due_at"] = rfc3339(due)
     body["checkin_due"] = due is not None and due <= ctx.clock()
+    # Whether the page offers a decompression pause: decided here, not by the page (issue 19).
+    found = await policy.get(
+        redis=ctx.redis, team=profile["team"], lease_default=ctx.settings.lease_seconds
+    )
+    offer = await support.pause_offer(
+        redis=ctx.redis,
+        reviewer=reviewer_id,
+        now=ctx.clock(),
+        per_hour=found.decompression_after_severe_per_hour,
+        last_break_at=st["last_break_at"],
+    )
+    body |= {
+        "offer_pause": offer["offer_pause"],
+        "pause_reason": offer["pause_reason"],
+        "pause_since": rfc3339(offer["since"]),
+    }
     return body
 
 
@@ -90,23 +108,26 @@ async def take_break(ctx: ContextDep, who: Reviewer, body: BreakIn | None = None
             release=True,
         )
     minutes = body.minutes if body and body.minutes else 0
+    kind = body.kind if body else "requested"
     until = await state.take_break(
         scripts=ctx.scripts,
         reviewer_id=reviewer_id,
         team_id=profile["team"],
         seconds=minutes * 60,
         now=now,
+        kind=kind,
     )
     return {
         "break_until": rfc3339(until),
-        "reason": "requested",
+        "reason": kind,
         "released": live["id"] if live else None,
     }
 
 
 @router.post("/checkins", status_code=201)
 async def check_in(body: checkins.CheckinIn, ctx: ContextDep, who: Reviewer) -> dict[str, Any]:
-    """How are you? A low mood lowers your budgets for today and lets your lead know."""
+    """How are you? Read by your team's counsellor, never your lead; a low mood lowers your
+    budgets for today."""
     reviewer_id = who.reviewer or ""
     profile = await accounts.get_reviewer(redis=ctx.redis, reviewer_id=reviewer_id)
     recorded = await checkins.record(

@@ -27,7 +27,7 @@ from wellbeing import policy
 router = APIRouter(prefix="/v1/session", tags=["session"])
 
 # Where each role's page is; other roles (admin, vendor) have none and keep to the API.
-HOMES = {"reviewer": "/review", "lead": "/dashboard"}
+HOMES = {"reviewer": "/review", "lead": "/dashboard", "counsellor": "/support"}
 
 _FORM = "application/x-www-form-urlencoded"
 _OPENAPI: dict[str, Any] = {

@@ -44,9 +44,9 @@ function say(message) {
 // ---------------------------------------------------------------- reviewers
 
 function needsAttention(row) {
-  const lowMood = row.last_checkin && policy && row.last_checkin.mood <= policy.low_mood_threshold;
+  // A low check-in shows as its alert: the mood itself is the counsellor's, never on this page.
   const longStretch = policy && row.continuous_work_seconds >= policy.max_continuous_work_seconds;
-  return row.alerts.length > 0 || row.used_fraction >= 0.8 || Boolean(lowMood) || Boolean(longStretch);
+  return row.alerts.length > 0 || row.used_fraction >= 0.8 || Boolean(longStretch);
 }
 
 /** Open alerts first, then the most budget used, then the longest stretch of work. */
@@ -95,7 +95,7 @@ function reviewerRow(row) {
   }
   const worked = el("td", row.work ? duration(row.work.today_seconds) : "–");
   if (row.work && row.work.left_seconds <= 0) worked.append(el("span", t("dashboard.limit_reached"), "over"));
-  const mood = row.last_checkin ? t("dashboard.mood", { mood: number(row.last_checkin.mood), ago: ago(row.last_checkin.at) }) : "–";
+  const mood = row.last_checkin ? ago(row.last_checkin.at) : "–"; // when, never how
   const alerts = el("td", null, "alerts-cell");
   const list = el("ul", null, "inline-alerts");
   for (const alert of row.alerts) list.append(el("li", alertName(alert.type)));

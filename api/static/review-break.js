@@ -1,10 +1,13 @@
 // The break screen: a countdown to `break_until` on the server's clock, a slow breathing prompt,
 // a few grounding prompts, and nothing to review. When the time is up it says so and waits for
-// the reviewer: it never pulls them back into the queue by itself.
+// the reviewer: it never pulls them back into the queue by itself. A decompression pause (issue 19)
+// also offers a short game, a breathing timer and "talk to someone" (review-pause.js).
 import { api, clockFace, msUntil, syncClock, t, timeOfDay } from "./common.js";
+import { PausePanel } from "./review-pause.js";
 
 // Why the queue is paused: break.reason.<reason> in the catalogue (a new reason needs a message).
-const REASONS = new Set(["continuous_work", "cooldown", "requested", "workday_over"]);
+const REASONS = new Set(["continuous_work", "cooldown", "decompression", "requested", "workday_over"]);
+const HEADINGS = { cooldown: "break.short_pause", decompression: "pause.heading" };
 const BREATH = ["break.breathe_in", "break.breathe_out"];
 
 const $ = (id) => document.getElementById(id);
@@ -16,12 +19,14 @@ export class BreakScreen {
     this.until = null;
     this.timers = [];
     this.checking = false;
+    this.pause = new PausePanel(say);
   }
 
   show(until, reason) {
     this.stop();
     this.until = until;
-    $("break-h").textContent = reason === "cooldown" ? t("break.short_pause") : t("break.heading");
+    $("break-h").textContent = t(HEADINGS[reason] || "break.heading");
+    this.pause.show(reason === "decompression");
     $("break-reason").textContent = t(`break.reason.${REASONS.has(reason) ? reason : "other"}`);
     $("break-over").hidden = true;
     $("break-running").hidden = false;
@@ -49,6 +54,7 @@ export class BreakScreen {
   stop() {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    this.pause.stop();
   }
 
   tick() {

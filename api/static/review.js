@@ -5,6 +5,7 @@ import { api, bindSignOut, msUntil, problemText, showOnly, syncClock, t } from "
 import { BreakScreen } from "./review-break.js";
 import { Playback, renderFacts, renderLabels, renderMedia, showLevel } from "./review-item.js";
 import { Checkin, renderMeter } from "./review-meter.js";
+import { PauseOffer } from "./review-pause.js";
 
 const config = document.body.dataset;
 const REFRESH_MS = Number(config.refresh) * 1000;
@@ -29,6 +30,7 @@ const state = {
 const playback = new Playback();
 const breaks = new BreakScreen(say);
 const checkin = new Checkin(say);
+const pause = new PauseOffer(say, (until, reason) => showBreak(until, reason));
 
 function show(view) {
   state.view = view;
@@ -182,7 +184,10 @@ async function decide(verdict) {
   const result = await api("POST", path(assignment, "decision"), body);
   if (result.ok) {
     say(t(`review.decided.${verdict}`));
-    await next();
+    // The server says whether a decompression pause is due (review-pause.js); "not now" goes on.
+    clearItem();
+    const me = await api("GET", "/v1/me");
+    if (!pause.consider(me.ok ? me.data : null, () => next())) await next();
   } else if (result.status === 409) {
     showIdle(t("review.not_yours"), problemText(result), false);
   } else {
@@ -221,6 +226,7 @@ async function refresh() {
   const [me] = await Promise.all([api("GET", "/v1/me"), refreshMeter()]);
   if (!me.ok) return;
   checkin.render(me.data.checkin_due);
+  if (state.view !== "work") pause.consider(me.data);
   if (me.data.state !== "on_break") return;
   if (state.view === "break") breaks.update(me.data.break_until);
   else showBreak(me.data.break_until, me.data.break_reason);

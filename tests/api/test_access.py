@@ -13,9 +13,21 @@ from typing import Any
 
 from tests.api.conftest import Api
 
-CALLERS = ("none", "bogus", "admin", "vendor", "vendor2", "reviewer", "reviewer2", "lead", "lead2")
+CALLERS = (
+    "none",
+    "bogus",
+    "admin",
+    "vendor",
+    "vendor2",
+    "reviewer",
+    "reviewer2",
+    "lead",
+    "lead2",
+    "counsellor",
+    "counsellor2",
+)
 PASSED = "passes"  # any answer but 401/403/404
-OWNERS = ("reviewer", "lead", "admin")  # their mutating calls go last
+OWNERS = ("reviewer", "lead", "counsellor", "admin")  # their mutating calls go last
 
 
 @dataclass
@@ -95,6 +107,15 @@ ROWS = [
         {"admin": PASSED, "vendor": PASSED, "vendor2": PASSED},
         {"purpose": "Reports from users"},
     ),
+    # Confidential support (issue 19): health data is the team's counsellor's alone.
+    Row("POST", "/v1/me/support", {"reviewer": PASSED, "reviewer2": PASSED}, {"note": "x"}),
+    Row("GET", "/v1/support?team=t1", {"counsellor": PASSED, "counsellor2": 404}),
+    Row("GET", "/v1/checkins?team=t1", {"counsellor": PASSED, "counsellor2": 404}),
+    Row("POST", "/v1/support/{support}/close", {"counsellor2": 404, "counsellor": PASSED}),
+    _admin_only("GET", "/v1/teams/t1/support"),
+    _admin_only("PUT", "/v1/teams/t1/support", {"eap_url": "https://eap.example/hook"}),
+    Row("DELETE", "/v1/teams/t2/support", {"admin": 204}),
+    # Last: it erases r1's history, support requests included, which rows above read.
     _admin_only("DELETE", "/v1/reviewers/r1/data"),
 ]
 
@@ -115,12 +136,20 @@ async def _world(api: Api) -> tuple[dict[str, str | None], dict[str, str]]:
         "reviewer2": await api.key("reviewer", reviewer="r2"),
         "lead": keys["lead"],
         "lead2": await api.key("lead", team="t2"),
+        "counsellor": await api.key("counsellor", team="t1"),
+        "counsellor2": await api.key("counsellor", team="t2"),
     }
     item = await api.text_item(keys["vendor"], "e1", labels=[{"category": "gore", "severity": 0.9}])
     claimed = (await api.post("/v1/assignments", keys["r1"])).json()
     await api.post("/v1/me/checkins", keys["r1"], json={"mood": 1})  # raises an alert
     (alert,) = (await api.get("/v1/alerts", keys["lead"])).json()["data"]
-    ids = {"item": item["id"], "assignment": claimed["id"], "alert": alert["id"]}
+    support = (await api.post("/v1/me/support", keys["r1"], json={})).json()
+    ids = {
+        "item": item["id"],
+        "assignment": claimed["id"],
+        "alert": alert["id"],
+        "support": support["id"],
+    }
     return callers, ids
 
 

@@ -30,18 +30,24 @@ async def test_erase_deletes_the_history_audits_it_and_signed_records_still_veri
     await work(api, keys["r1"], 60)
     await work(api, keys["r2"], 60)  # another reviewer's history is left alone
     assert (await api.post("/v1/me/checkins", keys["r1"], json={"mood": 2})).status_code == 201
+    asked = await api.post("/v1/me/support", keys["r1"], json={"note": "a hard day"})
+    assert asked.status_code == 201
+    counsellor = await api.key("counsellor", team="t1")
     signed = (await api.get("/v1/me/record/signed", keys["r1"])).json()
     assert len(await stored_for(api, "r1")) >= 5
     others = await stored_for(api, "r2")
 
     (alert,) = (await api.get("/v1/alerts", keys["lead"])).json()["data"]  # a low mood
-    assert alert["type"] == "low_mood" and "mood 2" in alert["detail"]
+    assert alert["type"] == "low_mood" and "mood" not in alert["detail"]
     api.clock.advance(60)
     r = await api.client.delete("/v1/reviewers/r1/data", headers=api.admin)
     assert r.status_code == 204 and not r.content
     assert await stored_for(api, "r1") == []
     assert await stored_for(api, "r2") == others
     assert (await api.get("/v1/alerts", keys["lead"])).json()["data"] == []
+    redis = api.app.state.ctx.redis
+    assert not await redis.exists(f"safeshift:support:{asked.json()['id']}")
+    assert (await api.get("/v1/support?team=t1", counsellor)).json()["data"] == []
 
     (entry,) = (await api.get("/v1/audit?action=reviewer.erase")).json()["data"]
     assert (entry["subject"], entry["actor"], json.loads(entry["detail"])) == (

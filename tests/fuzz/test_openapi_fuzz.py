@@ -1,11 +1,12 @@
-"""Schemathesis against the served OpenAPI document, as each of the four roles.
+"""Schemathesis against the served OpenAPI document, as each of the five roles.
 
 This is the run of issue 15 made affordable: `st run` with every check (`--checks all`) and every
 phase (examples, coverage, fuzzing and the stateful phase that follows the document's `links`),
-once per role (admin, a vendor key, a reviewer key, a lead key), against the real app under
-uvicorn on the suite's real Redis. Deterministic generation and a small `--max-examples` keep it
-repeatable and within about two minutes on two cores. The fixture makes the accounts through the
-admin API and seeds items, so the reviewer's and the lead's operations reach real code, not 404s.
+once per role (admin, a vendor key, a reviewer key, a lead key, a counsellor key), against the
+real app under uvicorn on the suite's real Redis. Deterministic generation and a small
+`--max-examples` keep it repeatable and within a few minutes on two cores. The fixture makes the
+accounts through the admin API and seeds items, so the reviewer's and the lead's operations reach
+real code, not 404s.
 
 A failure names the role, the operation and the check: the goal is no 5xx and no answer outside
 the document. The one leeway beyond the document is a cursor's 422 (see CONFIG and st_checks.py).
@@ -175,6 +176,7 @@ def _world(base: str) -> dict[str, str]:
             ("vendor", {"vendor": VENDOR}),
             ("reviewer", {"reviewer": REVIEWER}),
             ("lead", {"team": TEAM}),
+            ("counsellor", {"team": TEAM}),
         ]:
             answer = admin.post("/v1/keys", json={"role": role, **binding})
             assert answer.status_code == 201, answer.text
@@ -188,6 +190,9 @@ def _world(base: str) -> dict[str, str]:
                 "labels": [{"category": "violence", "severity": round(n / 12, 2)}],
             }
             assert v.post("/v1/items", json=item).status_code == 201
+    # An open support request, so the counsellor's list links to one to close.
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {keys['reviewer']}"}) as r:
+        assert r.post("/v1/me/support", json={"note": "seeded"}).status_code == 201
     return keys
 
 
@@ -268,7 +273,7 @@ def test_every_role_every_check_no_5xx_and_nothing_outside_the_document(
 ) -> None:
     findings: list[Finding] = []
     took = []
-    for role in ("admin", "vendor", "reviewer", "lead"):
+    for role in ("admin", "vendor", "reviewer", "lead", "counsellor"):
         started = time.monotonic()
         found, out = _fuzz(role, live[role], live["base"], tmp_path)
         findings += found

@@ -319,6 +319,39 @@ async def test_the_leads_page_has_no_english_left_and_numbers_are_local(
     sweep.assert_clean()
 
 
+@pytest.mark.parametrize("lang", ["fr", "es"])
+@pytest.mark.page_config(**SLOW)
+async def test_the_support_page_and_the_pause_have_no_english_left(site: Site, lang: str) -> None:
+    m = CATALOGUES.messages[lang]
+    sweep = Sweep(lang)
+    keys = await site.api.world()
+    counsellor = await site.api.key("counsellor", team="t1")
+    await site.api.post("/v1/me/checkins", keys["r1"], json={"mood": 1})
+    await site.api.post("/v1/me/support", keys["r1"], json={})
+    page = await site.signed_in(counsellor, "/support", VIEWPORT, LOCALES[lang])
+    await expect(page.get_by_text(m["support.no_note"])).to_be_visible()
+    await expect(page.locator("#checkins tbody tr")).to_have_count(1)
+    await sweep.check(page, "support: a request and a check-in")
+
+    await put_policy(site.api, cooldown_after_severe_seconds=0)
+    await image_item(site.api, keys["vendor"], "img", labels=VIOLENT)
+    review = await site.signed_in(keys["r1"], "/review", VIEWPORT, LOCALES[lang])
+    await review.locator("#reveal-color").click()
+    await review.locator("#color-confirm").click()
+    await expect(review.locator("#media")).to_be_visible()
+    await review.locator('[data-verdict="remove"]').click()
+    await expect(review.get_by_role("dialog")).to_be_visible()
+    await sweep.check(review, "review: the pause offered")
+    await review.get_by_role("button", name=m["pause.offer.accept"]).click()
+    await review.get_by_role("button", name=m["pause.play"]).click()
+    await expect(review.locator("#game-score")).not_to_be_empty()
+    await sweep.check(review, "review: the pause, the game")
+    await review.get_by_role("button", name=m["pause.breathe"]).click()
+    await expect(review.locator("#breathing-count")).not_to_be_empty()
+    await sweep.check(review, "review: the pause, breathing")
+    sweep.assert_clean()
+
+
 async def test_the_switch_changes_the_language_and_keeps_it(site: Site) -> None:
     keys = await site.api.world()
     page = await site.page(VIEWPORT, "fr-FR")

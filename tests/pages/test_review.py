@@ -170,7 +170,7 @@ async def test_an_enforced_break_shows_on_load_and_a_checkin_is_asked_when_due(
     await expect(checkin).to_be_visible()
     await checkin.get_by_role("button", name="2 · Low").click()
     await expect(checkin).to_be_hidden()
-    await expect(page.get_by_role("status")).to_contain_text("Your lead can see it")
+    await expect(page.get_by_role("status")).to_contain_text("counsellor can see it")
     alerts = (await site.api.get("/v1/alerts?team=t1", keys["lead"])).json()["data"]
     assert [a["type"] for a in alerts] == ["low_mood"]
 
@@ -278,8 +278,11 @@ async def test_focus_never_falls_to_the_body_after_a_reveal_or_a_check_in(site: 
     await expect(status).to_have_text("Thank you. Check-in recorded.")
     await expect(status).to_be_focused()
 
-    # A decision with nothing after it: the empty queue's heading, not the body.
+    # A severe item decided in colour: the pause is offered (issue 19), its first button
+    # focused; Escape is "not now", and the queue goes on to the cool-down's heading, not the body.
     await page.get_by_role("button", name="Approve").focus()
     await page.keyboard.press("Enter")
-    await expect(page.get_by_role("heading", name="A short pause")).to_be_focused()
+    await expect(page.get_by_role("button", name="Take a pause")).to_be_focused()
+    await page.keyboard.press("Escape")
+    await expect(page.get_by_role("heading", name="A short pause", exact=True)).to_be_focused()
     assert await focused(page) != "body"
