@@ -74,9 +74,15 @@ export class PolicyForm {
     }
   }
 
-  /** What was typed; an empty field is left out, so it goes back to its default. */
+  /** What was typed; an empty field is left out, so it goes back to its default. A PUT replaces
+   * the whole policy, so the fields this form does not show (working time, views, hazard pay...)
+   * are sent as they were saved, never reset by a save here. */
   read() {
+    const shown = new Set(this.inputs().map((input) => input.dataset.loc.split(".")[0]));
     const body = {};
+    for (const [field, value] of Object.entries(this.saved || {})) {
+      if (!shown.has(field)) body[field] = value;
+    }
     for (const input of this.inputs()) {
       let raw = input.value.trim();
       if (/^-?\d+,\d+$/.test(raw)) raw = raw.replace(",", ".");
