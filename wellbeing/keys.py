@@ -44,3 +44,8 @@ OPEN_ALERTS = f"{PREFIX}alerts:open"
 
 # Queues with severe items at risk of missing their deadline: hash queue -> count.
 AT_RISK = f"{PREFIX}queues:at-risk"
+
+
+def view_preferences(reviewer: str) -> str:
+    """Hash category -> level: the reviewer's own view defaults (issue 18, wellbeing/views.py)."""
+    return f"{PREFIX}wellbeing:{reviewer}:views"

@@ -4,12 +4,15 @@
 -- is the live assignment)
 -- ARGV[1]: reviewer id  ARGV[2]: now  ARGV[3]: default lease seconds  ARGV[4]: new assignment id
 -- ARGV[5]: 'zone start end ...': today's bounds in the time zones the caller knows (working time)
+-- ARGV[6]: JSON {category: level} of the levels this reviewer is served at first, for categories
+-- above `blurred` (wellbeing/views.py decides them; looked up here by the item's view_category)
 -- What the reviewer may take comes from wellbeing_gate (wellbeing/lua/rules.lua), in this same
 -- step: a break to enforce, or the highest severity band allowed, the severe band, whether to
 -- prefer a non-severe item (rotation), and which items to leave, while their deadline allows,
 -- to teammates with more of their day budget left (fair shares and steering): an item is left
 -- only if one of them is at work and may take it.
--- Returns {'existing'|'assigned', assignment id, lease expiry, item field values...}, {'empty'},
+-- Returns {'existing'|'assigned', assignment id, lease expiry, level served first, item field
+-- values...}, {'empty'},
 -- {'break', until, reason}, {'zone', name} (today's bounds in that zone are needed) or
 -- {'no_reviewer'}.
 -- needs: item_key, expire_leases, assignment_key, wellbeing_gate, break_end_text, P
@@ -53,9 +56,10 @@ end
 local r = redis.call('HMGET', KEYS[3], 'languages', 'skills', 'optout_mask', 'team', 'current')
 if not r[4] then return {'no_reviewer'} end
 if r[5] then
-  local a = redis.call('HMGET', assignment_key(r[5]), 'status', 'expires_at', 'item')
+  local a = redis.call('HMGET', assignment_key(r[5]), 'status', 'expires_at', 'item',
+    'view_level')
   if a[1] == 'live' and tonumber(a[2]) > now then
-    return {'existing', r[5], a[2], unpack((item_view(a[3])))}
+    return {'existing', r[5], a[2], a[4] or 'blurred', unpack((item_view(a[3])))}
   end
 end
 local me = profile(r[1], r[2], r[3])
@@ -157,10 +161,15 @@ local expires = now + (policy.lease_seconds or tonumber(ARGV[3]))
 dequeue(KEYS[2], best.pool, best.id, best.queue)
 redis.call('HSET', item_key(best.id), 'status', 'assigned', 'assignment', aid)
 local view, callback = item_view(best.id)
+local first = 'blurred'  -- text keeps it: text is never filtered, and its dose is not mitigated
+if ARGV[6] and ARGV[6] ~= '' and ARGV[6] ~= '{}' and view[2] ~= 'text' then
+  first = cjson.decode(ARGV[6])[redis.call('HGET', item_key(best.id), 'view_category') or '']
+    or 'blurred'
+end
 redis.call('HSET', assignment_key(aid), 'id', aid, 'item', best.id, 'reviewer', ARGV[1],
   'team', r[4], 'status', 'live', 'started_at', now, 'expires_at', expires,
-  'level', 'blurred', 'reveals', 0, 'callback', callback)
+  'level', first, 'view_level', first, 'reveals', 0, 'callback', callback)
 redis.call('ZADD', KEYS[1], expires, aid)
 redis.call('HSET', KEYS[3], 'current', aid)
 wellbeing_claimed(ARGV[1], now, lim)
-return {'assigned', aid, tostring(expires), unpack(view)}
+return {'assigned', aid, tostring(expires), first, unpack(view)}

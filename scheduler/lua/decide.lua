@@ -2,7 +2,8 @@
 -- KEYS[1]: assignment hash  KEYS[2]: leases zset  KEYS[3]: webhook outbox zset
 -- ARGV[1]: reviewer  ARGV[2]: now  ARGV[3]: assignment id
 -- ARGV[4]: the decision as canonical JSON (verdict, labels, notes): stored, and what "the same
--- decision again" compares  ARGV[5]: seconds of video played  ARGV[6]: '1' if sound was on
+-- decision again" compares  ARGV[5]: seconds of video played, then after a space the playback rate (may be absent)
+-- ARGV[6]: '1' if sound was on
 -- ARGV[7]: the bank entry's kind (image|video|text; '' when nothing is banked: an escalation,
 -- no good hash)  ARGV[8]: its record  ARGV[9]: its text key  ARGV[10]: the banked item the
 -- reviewer said this is not ('' if none)  ARGV[11..]: its hashes, 32 raw bytes each
@@ -34,7 +35,8 @@ redis.call('HSET', KEYS[1], 'status', 'decided', 'ended_at', now, 'decision_key'
 redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('HDEL', reviewer_key(ARGV[1]), 'current')  -- a live assignment is the current one
 redis.call('DEL', skippers_key(a.item))
-end_exposure(ARGV[3], now, 'decided', true, ARGV[5], ARGV[6], a)
+local played, rate = string.match(ARGV[5], '^(%S*) ?(%S*)$')
+end_exposure(ARGV[3], now, 'decided', true, played, ARGV[6], a, rate)
 audit(now, 'decide', 'reviewer:' .. ARGV[1], ARGV[3], '{"item":' .. cjson.encode(a.item)
   .. ',"decision":' .. ARGV[4] .. '}')
 if a.callback then
