@@ -26,7 +26,7 @@ class RevealIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     level: Literal["stylized", "grayscale", "color"]
-    faces: bool = False
+    faces: bool = Field(default=False, strict=True)  # `"yes"` is not a yes
 
     @model_validator(mode="after")
     def _faces_only_in_colour(self) -> RevealIn:
