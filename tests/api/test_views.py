@@ -244,6 +244,17 @@ async def test_video_playback_rate_and_the_exposure_event(api: Api) -> None:
     a = await _claim(api, keys["r1"])
     view = a["item"]["view"]
     assert view["playback_rate"] == 1.25 and view["muted"] is True and "sheet_url" in view
+    # Byte ranges, so a browser can seek; a range it cannot serve gets the whole file.
+    whole = await api.client.get(view["url"])
+    assert whole.headers["accept-ranges"] == "bytes"
+    part = await api.client.get(view["url"], headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == whole.content[10:20]
+    assert part.headers["content-range"] == f"bytes 10-19/{len(whole.content)}"
+    tail = await api.client.get(view["url"], headers={"Range": "bytes=-5"})
+    assert tail.status_code == 206 and tail.content == whole.content[-5:]
+    for odd in ("bytes=99999999-", "bytes=5-2", "items=0-1", "bytes=0-1,4-5"):
+        r = await api.client.get(view["url"], headers={"Range": odd})
+        assert r.status_code == 200 and r.content == whole.content, odd
     api.clock.advance(20)
     body = {"verdict": "approve", "played_seconds": 12.5, "playback_rate": 1.5}
     r = await api.post(f"/v1/assignments/{a['id']}/decision", keys["r1"], json=body)
