@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.context import Context
 from api.deps import ContextDep, Reviewer
+from api.problems import Problem
 from scheduler import accounts, assignments
+from scheduler.errors import InvalidInput
 from scheduler.items import rfc3339
 from scheduler.models import LEVELS, Category, Level, bounded_whole_number
 from wellbeing import checkins, policy, state, views
@@ -158,8 +160,14 @@ async def put_preferences(body: PreferencesIn, ctx: ContextDep, who: Reviewer) -
     """Replace your view defaults. A level that shows more than your team's is refused (422)."""
     reviewer_id = who.reviewer or ""
     team, _ = await _preferences(ctx, reviewer_id)
-    await views.set_preferences(
-        redis=ctx.redis, reviewer=reviewer_id, team=team, preferred=dict(body.view_defaults)
-    )
+    try:
+        await views.set_preferences(
+            redis=ctx.redis, reviewer=reviewer_id, team=team, preferred=dict(body.view_defaults)
+        )
+    except InvalidInput as e:
+        # Its own problem type: a schema-valid level the team's policy rules out, which no
+        # schema can say (the team chooses), unlike a malformed body.
+        errors = [{"loc": e.loc, "msg": e.detail}]
+        raise Problem(422, "Less protective than team", e.detail, errors=errors) from e
     _, answer = await _preferences(ctx, reviewer_id)
     return answer

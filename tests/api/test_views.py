@@ -158,6 +158,7 @@ async def test_preferences_rules(api: Api) -> None:
     detail = r.json()["detail"]
     assert "sexual" in detail and "'grayscale'" in detail and "'stylized'" in detail
     assert r.json()["errors"][0]["loc"] == ["body", "view_defaults", "sexual"]
+    assert r.json()["type"].endswith("/less-protective-than-team")
     for bad in (
         {"view_defaults": {"gore": "sepia"}},
         {"view_defaults": {"x": "blurred"}},
