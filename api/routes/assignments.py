@@ -24,7 +24,16 @@ router = APIRouter(prefix="/v1/assignments", tags=["reviewer"])
 class RevealIn(BaseModel):
     """A less protective level, on purpose; `faces: true` (colour only) also shows faces."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The document says it too, so a client (and the fuzzer) can tell: faces only in colour.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"faces": {"const": False}}},
+                {"properties": {"level": {"const": "color"}}},
+            ]
+        },
+    )
     level: Literal["stylized", "grayscale", "color"]
     faces: bool = Field(default=False, strict=True)  # `"yes"` is not a yes
 
