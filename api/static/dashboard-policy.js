@@ -86,6 +86,11 @@ export class PolicyForm {
       if (second) body[first] = { ...(body[first] || {}), [second]: value };
       else body[first] = value;
     }
+    // Fields this form has no inputs for (issue 18's view defaults and playback speeds) go back
+    // as they are: a PUT replaces the policy, and saving here must not reset them.
+    for (const kept of ["view_defaults", "playback_rate"]) {
+      if (this.saved && this.saved[kept] !== undefined && !(kept in body)) body[kept] = this.saved[kept];
+    }
     return body;
   }
 
