@@ -136,3 +136,20 @@ async def test_video_plays_at_the_policys_speed_and_keys_change_speed_and_seek(s
     event = events[-1][1]
     assert float(event["video_seconds"]) > 1
     assert float(event["playback_rate"]) == 1.75
+
+
+async def test_saving_the_dashboard_policy_keeps_the_view_fields(site: Site) -> None:
+    keys = await site.api.world()
+    await put_policy(
+        site.api, view_defaults={"spam": "color"}, playback_rate={"default": 1.0, "severe": 3.0}
+    )
+    lead = await site.signed_in(keys["lead"], "/dashboard")
+    day = lead.get_by_label("Day budget (severe-minutes)")
+    await expect(day).to_have_value("300")
+    await day.fill("240")
+    await lead.get_by_role("button", name="Save policy").click()
+    await expect(lead.get_by_text("Saved.")).to_be_visible()
+    stored = (await site.api.get("/v1/teams/t1/policy", keys["lead"])).json()
+    assert stored["budgets"]["day"] == 240
+    assert stored["view_defaults"] == {"spam": "color"}
+    assert stored["playback_rate"] == {"default": 1.0, "severe": 3.0}
