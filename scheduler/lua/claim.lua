@@ -161,10 +161,12 @@ local expires = now + (policy.lease_seconds or tonumber(ARGV[3]))
 dequeue(KEYS[2], best.pool, best.id, best.queue)
 redis.call('HSET', item_key(best.id), 'status', 'assigned', 'assignment', aid)
 local view, callback = item_view(best.id)
-local first = 'blurred'  -- text keeps it: text is never filtered, and its dose is not mitigated
+-- The level served first: text keeps `blurred` (it is never filtered, nor its dose mitigated),
+-- and so does an item shown with a prior decision (seen before), confirmed without a reveal.
+local first = 'blurred'
 if ARGV[6] and ARGV[6] ~= '' and ARGV[6] ~= '{}' and view[2] ~= 'text' then
-  first = cjson.decode(ARGV[6])[redis.call('HGET', item_key(best.id), 'view_category') or '']
-    or 'blurred'
+  local f = redis.call('HMGET', item_key(best.id), 'view_category', 'match_record')
+  if not f[2] or f[2] == '' then first = cjson.decode(ARGV[6])[f[1] or ''] or 'blurred' end
 end
 redis.call('HSET', assignment_key(aid), 'id', aid, 'item', best.id, 'reviewer', ARGV[1],
   'team', r[4], 'status', 'live', 'started_at', now, 'expires_at', expires,

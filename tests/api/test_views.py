@@ -316,3 +316,27 @@ async def test_served_levels_have_no_face_pixels_until_faces_are_revealed(
     r = await _reveal(api, keys["r1"], a["id"], level="color", faces=True)
     shown = await api.client.get(r.json()["url"])
     assert float(face_region(shown.content).std()) > 20  # the face, revealed on purpose
+
+
+async def test_a_seen_before_item_is_served_blurred_whatever_the_view_defaults(api: Api) -> None:
+    keys = await api.world()
+    await _put_policy(api, view_defaults={"spam": "grayscale"})
+    photo = synthetic.jpeg(synthetic.scene(640, 360, seed=7))
+    ids = []
+    for external_id in ("first", "again"):
+        status, item = await upload(
+            api, keys["vendor"], external_id, photo, labels=[{"category": "spam", "severity": 1}]
+        )
+        assert status == 201
+        ids.append(item["id"])
+        await work_until_done(api, [item["id"]])
+        if external_id == "first":
+            a = await _claim(api, keys["r1"])
+            assert a["item"]["view"]["level"] == "grayscale"
+            body = {"verdict": "remove"}
+            await api.post(f"/v1/assignments/{a['id']}/decision", keys["r1"], json=body)
+    a = await _claim(api, keys["r1"])
+    assert a["item"]["id"] == ids[1] and "seen_before" in a["item"]
+    assert a["item"]["view"]["level"] == "blurred" and a["item"]["reveal_levels"] == LADDER
+    stored = await api.app.state.ctx.redis.hget(f"safeshift:assignment:{a['id']}", "level")
+    assert stored == "blurred"  # the dose and the media links follow what was served
