@@ -83,9 +83,15 @@ async def _support(redis: Redis, pipe: Pipeline, reviewer: str, now: float) -> N
     await support.forget(redis=redis, pipe=pipe, reviewer=reviewer)
 
 
+async def _views(redis: Redis, pipe: Pipeline, reviewer: str, now: float) -> None:
+    """The reviewer's own view defaults (issue 18)."""
+    del redis, now
+    pipe.delete(wellbeing_keys.view_preferences(reviewer))
+
+
 # Every package that keeps data about one reviewer adds its eraser here: the one list an erase
 # walks.
-ERASERS: list[Eraser] = [_exposure, _wellbeing, _mood_alert, _support]
+ERASERS: list[Eraser] = [_exposure, _wellbeing, _mood_alert, _support, _views]
 
 
 async def erase(*, redis: Redis, reviewer: str, now: float, actor: str) -> None:

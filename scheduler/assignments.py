@@ -43,6 +43,7 @@ class Claimed:
     item: dict[str, str]
     existing: bool
     group: tuple[str, ...] = ()
+    level: str = "blurred"  # the level served first (issue 18: wellbeing/views.py)
 
 
 async def claim(
@@ -51,22 +52,25 @@ async def claim(
     reviewer: str,
     now: float,
     lease_seconds: int,
+    view_levels: dict[str, str] | None = None,
 ) -> Claimed | None:
     """The reviewer's live assignment, else the best item wellbeing lets them take, else None.
 
     Raises OnBreak while a break is enforced. `lease_seconds` applies unless the team's policy
-    sets its own.
+    sets its own. `view_levels`: {category: level} for the categories this reviewer is served at
+    more than `blurred` (wellbeing.views.for_claim); the script looks the item's category up.
     """
     asg = new_id("asg", now)
+    views = json.dumps(view_levels or {}, separators=(",", ":"))
     reply = await scripts.claim(
         keys=[keys.LEASES, keys.HEADS, keys.reviewer(reviewer)],
-        args=[reviewer, now, lease_seconds, asg, worktime.DAYS.spec(now)],
+        args=[reviewer, now, lease_seconds, asg, worktime.DAYS.spec(now), views],
     )
     if reply[0] == "zone":  # a team's zone this process had not met: once per zone and process
         worktime.DAYS.learn(reply[1])
         reply = await scripts.claim(
             keys=[keys.LEASES, keys.HEADS, keys.reviewer(reviewer)],
-            args=[reviewer, now, lease_seconds, asg, worktime.DAYS.spec(now)],
+            args=[reviewer, now, lease_seconds, asg, worktime.DAYS.spec(now), views],
         )
     tag = reply[0]
     if tag == "no_reviewer":
@@ -75,12 +79,19 @@ async def claim(
         raise OnBreak(float(reply[1]), reply[2])
     if tag == "empty":
         return None
-    end = 3 + len(VIEW_FIELDS)
+    end = 4 + len(VIEW_FIELDS)
     item = await queues.freeze(
-        redis=scripts.redis, item=dict(zip(VIEW_FIELDS, reply[3:end], strict=True))
+        redis=scripts.redis, item=dict(zip(VIEW_FIELDS, reply[4:end], strict=True))
     )
     group = tuple(reply[end:])  # the members leased with it, when it leads a group
-    return Claimed(reply[1], float(reply[2]), item, existing=tag == "existing", group=group)
+    return Claimed(
+        reply[1],
+        float(reply[2]),
+        item,
+        existing=tag == "existing",
+        group=group,
+        level=reply[3],
+    )
 
 
 def _raise_for(tag: str, assignment_id: str) -> None:
@@ -107,11 +118,19 @@ async def heartbeat(
 
 
 async def reveal(
-    *, scripts: Scripts, reviewer: str, assignment_id: str, level: str, now: float
+    *,
+    scripts: Scripts,
+    reviewer: str,
+    assignment_id: str,
+    level: str,
+    now: float,
+    faces: bool = False,
 ) -> tuple[str, str]:
-    """Record a reveal; returns (item id, the level now in force for the assignment)."""
+    """Record a reveal; returns (item id, the level now in force for the assignment).
+    `faces`: colour with faces shown, recorded as a reveal of its own (issue 18)."""
     reply = await scripts.reveal(
-        keys=[keys.assignment(assignment_id)], args=[reviewer, now, assignment_id, level]
+        keys=[keys.assignment(assignment_id)],
+        args=[reviewer, now, assignment_id, level, int(faces)],
     )
     _raise_for(reply[0], assignment_id)
     return reply[1], reply[2]
@@ -277,7 +296,7 @@ async def decide(
             now,
             assignment_id,
             _canonical(decision),
-            decision.played_seconds or 0,
+            f"{decision.played_seconds or 0} {decision.playback_rate or ''}".strip(),
             int(decision.sound),
             kind,
             record,

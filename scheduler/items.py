@@ -20,10 +20,30 @@ from exposure import weights as exposure_weights
 from scheduler import keys, matching, pools, queues
 from scheduler.errors import NotFound
 from scheduler.ids import new_id
-from scheduler.models import ItemIn, ItemStatus
+from scheduler.models import LEVELS, ItemIn, ItemStatus
 from scheduler.scripts import Scripts
 
-LEVELS = ("blurred", "grayscale", "color")
+# A level is in force from the claim (the level served first) or from a recorded reveal; it
+# only ever rises (scheduler/lua/reveal.lua ranks them the same way).
+RANK = {level: rank for rank, level in enumerate(LEVELS)}
+
+
+def view_category(labels: list[dict[str, Any]]) -> str:
+    """The category of the item's most severe label: its view default decides the level served
+    first. Severity is weighted by category as the effective severity is, so the label chosen is
+    the one that makes the item as severe as it is; a tie goes to the more harmful category
+    (then the name, so the choice never depends on label order). '' without labels."""
+    weights = exposure_weights.DEFAULT.category_weights
+    best = max(
+        labels,
+        key=lambda x: (
+            float(x["severity"]) * weights.get(x["category"], 1.0),
+            weights.get(x["category"], 1.0),
+            x["category"],
+        ),
+        default=None,
+    )
+    return "" if best is None else str(best["category"])
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,7 @@ def routing_fields(
     return {
         "severity": severity,
         "categories": ",".join(categories),
+        "view_category": view_category(labels),
         "pool": pool,
         "score": pools.score(priority=priority, deadline=deadline),
         **rates,

@@ -1,8 +1,9 @@
 """Short-lived signed media links, bound to one assignment and one level.
 
 A link is `<assignment>.<level>.<expiry>.<HMAC>`: nothing secret in it, nothing to look up to
-reject a forgery. Whether the level may be served at all (a colour level only after a recorded
-reveal, only while the assignment is live) is checked when the link is used, not when it is made.
+reject a forgery. Whether the level may be served at all (only a level the assignment was served
+at first or revealed since, colour with faces only after a reveal of faces, and only while the
+assignment is live) is checked when the link is used, not when it is made.
 """
 
 from __future__ import annotations
@@ -17,14 +18,23 @@ from redis.asyncio import Redis
 
 from scheduler import keys
 from scheduler.errors import NoMedia, SchedulerError
+from scheduler.models import LEVELS
 
-# The level a reviewer must have revealed before a link to this level may be served.
-_NEEDS_REVEAL = {
-    "blurred": None,
-    "sheet": None,
-    "grayscale": ("grayscale", "color"),
-    "color": ("color",),
+# The level an assignment must be at (served first, or revealed) before a link to this stored
+# media level may be served: each level, and a video's contact sheets with the level they show.
+# `color_faces` also needs a reveal of faces (`revealed_faces_at`), checked in resolve.
+_NEEDS_LEVEL = {
+    "blurred": "blurred",
+    "sheet": "blurred",
+    "stylized": "stylized",
+    "stylized_sheet": "stylized",
+    "grayscale": "grayscale",
+    "color": "color",
+    "color_faces": "color",
 }
+# The contact sheet (JPEG) shown before a video at that level plays.
+_SHEETS = {"blurred": "sheet", "stylized": "stylized_sheet"}
+RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 
 class BadLink(SchedulerError):
@@ -48,7 +58,7 @@ def url(*, secret: bytes, assignment_id: str, level: str, now: float, ttl: int) 
 
 def verify(*, secret: bytes, token: str, now: float) -> tuple[str, str]:
     parts = token.split(".")
-    if len(parts) != 4 or parts[1] not in _NEEDS_REVEAL or not parts[2].isdigit():
+    if len(parts) != 4 or parts[1] not in _NEEDS_LEVEL or not parts[2].isdigit():
         raise BadLink("This media link is not valid.")
     payload = ".".join(parts[:3])
     if not hmac.compare_digest(parts[3], _mac(secret, payload)) or int(parts[2]) < now:
@@ -66,9 +76,11 @@ async def resolve(*, redis: Redis, assignment_id: str, level: str) -> tuple[str,
     assignment = await redis.hgetall(keys.assignment(assignment_id))
     if assignment.get("status") != "live":
         raise BadLink("This media link belongs to an assignment that has ended.")
-    needed = _NEEDS_REVEAL[level]
-    if needed and not any(assignment.get(f"revealed_{lvl}_at") for lvl in needed):
-        raise BadLink(f"The {level} level is shown only after a recorded reveal.")
+    needed = _NEEDS_LEVEL[level]
+    if RANK.get(assignment.get("level", ""), 0) < RANK[needed]:
+        raise BadLink(f"The {needed} level is shown only after a recorded reveal.")
+    if level == "color_faces" and not assignment.get("revealed_faces_at"):
+        raise BadLink("Faces are shown only after a recorded reveal of faces.")
     item = await redis.hgetall(keys.item(assignment["item"]))
     levels, mimes = media_levels(item), json.loads(item.get("mime") or "{}")
     if level not in levels or level not in mimes:
@@ -76,17 +88,30 @@ async def resolve(*, redis: Redis, assignment_id: str, level: str) -> tuple[str,
     return levels[level], mimes[level]
 
 
+def media_level(level: str, *, faces: bool = False) -> str:
+    """The stored media a level is served from: colour with faces is its own (`color_faces`)."""
+    return "color_faces" if faces and level == "color" else level
+
+
 def view(
-    *, secret: bytes, assignment_id: str, item: dict[str, str], now: float, ttl: int
+    *,
+    secret: bytes,
+    assignment_id: str,
+    item: dict[str, str],
+    now: float,
+    ttl: int,
+    level: str = "blurred",
 ) -> dict[str, Any]:
-    """The default view of an item: blurred grayscale media, or the text with its labels."""
+    """The view of an item served first: its media at `level` (a video also gets the contact
+    sheet of that level, when it has one), or, for text, no media link at all."""
     levels = media_levels(item)
     link = None
-    if "blurred" in levels:
-        link = url(secret=secret, assignment_id=assignment_id, level="blurred", now=now, ttl=ttl)
-    result: dict[str, Any] = {"level": "blurred", "url": link}
-    if "sheet" in levels:
+    if level in levels:
+        link = url(secret=secret, assignment_id=assignment_id, level=level, now=now, ttl=ttl)
+    result: dict[str, Any] = {"level": level, "url": link}
+    sheet = _SHEETS.get(level, "")
+    if sheet in levels:
         result["sheet_url"] = url(
-            secret=secret, assignment_id=assignment_id, level="sheet", now=now, ttl=ttl
+            secret=secret, assignment_id=assignment_id, level=sheet, now=now, ttl=ttl
         )
     return result

@@ -32,6 +32,11 @@ Category = Literal[
 ]
 CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
 
+# How much of a picture or video a reviewer sees, most protective first (docs/views.md; issue
+# 18). Every level blocks faces; `color` shows them only after a reveal that asks for them.
+Level = Literal["blurred", "stylized", "grayscale", "color"]
+LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
+
 # Ids become parts of Redis keys and URLs: a conservative alphabet keeps both unambiguous.
 Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
 QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
@@ -175,6 +180,9 @@ class DecisionIn(Strict):
     # What the reviewer tool saw of a video: recorded in the exposure event; sound raises the dose.
     played_seconds: float | None = Field(default=None, ge=0, le=86_400, allow_inf_nan=False)
     sound: bool = False
+    # The speed the video played at (issue 18): the one rate, or the mean over the seconds
+    # played when the reviewer changed it; recorded in the exposure event with the seconds.
+    playback_rate: float | None = Field(default=None, ge=0.25, le=4, allow_inf_nan=False)
     # Seen before: the prior decision shown was for something else. The pair never matches
     # again, and this decision enters the bank as its own entry.
     not_a_match: bool = False

@@ -66,3 +66,8 @@ def support_config(team: str) -> str:
     """Hash: eap_url, eap_secret, updated_at: where the team's employee-assistance programme
     hears of support requests (none: only the counsellors do)."""
     return f"{PREFIX}team:{team}:support:config"
+
+
+def view_preferences(reviewer: str) -> str:
+    """Hash category -> level: the reviewer's own view defaults (issue 18, wellbeing/views.py)."""
+    return f"{PREFIX}wellbeing:{reviewer}:views"

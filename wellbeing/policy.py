@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from redis.asyncio import Redis
 
 from scheduler import audit
-from scheduler.models import WholeNumber
+from scheduler.models import Category, Level, WholeNumber
 from wellbeing import keys
 
 _STRICT = ConfigDict(extra="forbid")
@@ -45,13 +45,30 @@ class Hazard(BaseModel):
     cap_percent: float = Field(default=35.0, ge=0, le=1000, allow_inf_nan=False, strict=True)
 
 
+class PlaybackRate(BaseModel):
+    """The speed videos start at (the reviewer may change it): fewer seconds of each video on
+    screen. Defaults follow the content-review-filters extension (1.5, and 2.0 for severe
+    items); docs/views.md."""
+
+    model_config = _STRICT
+    default: float = Field(default=1.5, ge=0.25, le=4, allow_inf_nan=False, strict=True)
+    severe: float = Field(default=2.0, ge=0.25, le=4, allow_inf_nan=False, strict=True)
+
+
 # The IANA names this machine's tz database knows: the schema lists them, so a client can tell a
 # valid time zone before sending it.
 ZONES = frozenset(available_timezones()) | {"UTC"}
 
 
 # The nested models, stored flat as <prefix>_<field> (budget_hour, hazard_cap_percent, ...).
-_NESTED = {"budgets": ("budget", Budgets), "hazard": ("hazard", Hazard)}
+_NESTED = {
+    "budgets": ("budget", Budgets),
+    "hazard": ("hazard", Hazard),
+    "playback_rate": ("playback_rate", PlaybackRate),
+}
+# view_defaults (issue 18) are stored as view_<category> = level: text fields, which the Lua
+# defaults table never holds (no default names a category: they are all `blurred`).
+_VIEW = "view_"
 
 
 class Policy(BaseModel):
@@ -81,6 +98,10 @@ class Policy(BaseModel):
     # Decompression (issue 19; our choice, docs/policy.md): this many severe items decided within
     # an hour, with no break since, and the review page offers a pause that counts as a break.
     decompression_after_severe_per_hour: WholeNumber = Field(default=5, gt=0, le=500)
+    # Issue 18 (docs/views.md): the level each category is served at first (categories not
+    # named: `blurred`, the most protective), and the speed videos start at.
+    view_defaults: dict[Category, Level] = Field(default_factory=dict)
+    playback_rate: PlaybackRate = Field(default_factory=PlaybackRate)
 
     @field_validator("timezone")
     @classmethod
@@ -130,6 +151,7 @@ def flatten(policy: Policy, *, only_set: bool = False) -> dict[str, str]:
     fields: dict[str, Any] = {}
     for name, (prefix, _) in _NESTED.items():
         fields.update({f"{prefix}_{k}": v for k, v in data.pop(name, {}).items()})
+    fields.update({_VIEW + k: v for k, v in data.pop("view_defaults", {}).items()})
     fields.update(data)
     return {k: str(v) for k, v in fields.items()}
 
@@ -147,7 +169,11 @@ def unflatten(fields: dict[str, str], *, lease_default: int) -> Policy:
     """The policy from its hash fields (validated again, so a hand-edited field is an error)."""
     data: dict[str, Any] = {"lease_seconds": lease_default}
     nested: dict[str, dict[str, float]] = {name: {} for name in _NESTED}
+    views: dict[str, str] = {}
     for name, value in fields.items():
+        if name.startswith(_VIEW):
+            views[name.removeprefix(_VIEW)] = value
+            continue
         for group, (prefix, _) in _NESTED.items():
             if name.startswith(prefix + "_"):
                 nested[group][name.removeprefix(prefix + "_")] = float(value)
@@ -159,7 +185,7 @@ def unflatten(fields: dict[str, str], *, lease_default: int) -> Policy:
                 data[name] = _number(value)
     for group, (_, model) in _NESTED.items():
         data[group] = model(**nested[group])
-    return Policy(**data)
+    return Policy(**data, view_defaults=views)
 
 
 def lua_defaults() -> str:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.context import Context
 from api.deps import ContextDep, Reviewer
+from api.problems import Problem
 from scheduler import accounts, assignments
+from scheduler.errors import InvalidInput
 from scheduler.items import rfc3339
-from scheduler.models import bounded_whole_number
-from wellbeing import checkins, policy, state, support
+from scheduler.models import LEVELS, Category, Level, bounded_whole_number
+from wellbeing import checkins, policy, state, support, views
 
 router = APIRouter(prefix="/v1/me", tags=["reviewer"])
 
@@ -22,6 +24,14 @@ class BreakIn(BaseModel):
     minutes: bounded_whole_number(ge=1, le=480) | None = None  # type: ignore[valid-type]
     # "decompression": the pause offered after severe items (issue 19); a break like any other.
     kind: Literal["requested", "decompression"] = "requested"
+
+
+class PreferencesIn(BaseModel):
+    """Your own view defaults: per category, the level items are served at first. Each must be
+    at least as protective as your team's; categories left out follow the team."""
+
+    model_config = ConfigDict(extra="forbid")
+    view_defaults: dict[Category, Level] = Field(default_factory=dict)
 
 
 def work_view(work: dict[str, Any]) -> dict[str, Any]:
@@ -138,3 +148,47 @@ async def check_in(body: checkins.CheckinIn, ctx: ContextDep, who: Reviewer) -> 
         now=ctx.clock(),
     )
     return {**recorded, "created_at": rfc3339(recorded["created_at"])}
+
+
+async def _preferences(ctx: Context, reviewer_id: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """The team's level per category, and the preferences as the reviewer tool shows them."""
+    profile = await accounts.get_reviewer(redis=ctx.redis, reviewer_id=reviewer_id)
+    team_policy = await policy.get(
+        redis=ctx.redis, team=profile["team"], lease_default=ctx.settings.lease_seconds
+    )
+    team = views.team_levels(team_policy)
+    preferred = await views.preferences(redis=ctx.redis, reviewer=reviewer_id)
+    return team, {
+        "view_defaults": preferred,
+        "team_view_defaults": team,
+        # What you are served first, per category: the more protective of the two.
+        "effective": views.effective(team, preferred),
+        # Per category, the levels you may choose (the team's and those more protective).
+        "allowed": {category: views.allowed(level) for category, level in team.items()},
+        "levels": list(LEVELS),
+    }
+
+
+@router.get("/preferences")
+async def get_preferences(ctx: ContextDep, who: Reviewer) -> dict[str, Any]:
+    """Your view defaults, your team's, and what you are served first in each category."""
+    _, body = await _preferences(ctx, who.reviewer or "")
+    return body
+
+
+@router.put("/preferences")
+async def put_preferences(body: PreferencesIn, ctx: ContextDep, who: Reviewer) -> dict[str, Any]:
+    """Replace your view defaults. A level that shows more than your team's is refused (422)."""
+    reviewer_id = who.reviewer or ""
+    team, _ = await _preferences(ctx, reviewer_id)
+    try:
+        await views.set_preferences(
+            redis=ctx.redis, reviewer=reviewer_id, team=team, preferred=dict(body.view_defaults)
+        )
+    except InvalidInput as e:
+        # Its own problem type: a schema-valid level the team's policy rules out, which no
+        # schema can say (the team chooses), unlike a malformed body.
+        errors = [{"loc": e.loc, "msg": e.detail}]
+        raise Problem(422, "Less protective than team", e.detail, errors=errors) from e
+    _, answer = await _preferences(ctx, reviewer_id)
+    return answer

@@ -4,7 +4,8 @@ import { duration, el, msUntil, number, t } from "./common.js";
 
 // Categories whose text is shown at once; any other label hides the text until asked for.
 const QUIET = new Set(["spam", "other"]);
-// Messages by level: item.alt.image.<level>, item.alt.video.<level>, item.level.<level>.
+// Messages by level: item.alt.image.<level>, item.alt.video.<level>, item.level.<level>
+// (`faces` for colour with faces shown).
 const alt = (kind, level) => t(`item.alt.${kind}.${level}`);
 const levelNote = (level) => t(`item.level.${level}`);
 
@@ -21,14 +22,31 @@ function shortcutButton(label, key, className) {
   return button;
 }
 
-/** The video player and what was seen of it (seconds played, sound turned on). */
+// The speeds the reviewer can step through with the buttons or [ and ] (1 is the video's own).
+export const RATES = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4];
+export const SEEK_SECONDS = 5;
+
+/**
+ * The video player and what was seen of it: media seconds played, the mean speed they were
+ * played at (a reviewer may change it), and whether the sound was turned on. A video starts
+ * muted, at the speed the team's policy sets for its severity (`view.playback_rate`).
+ */
 export class Playback {
   constructor() {
     this.video = null;
     this.soundOn = false;
+    this.rate = 1;
+    this.reset();
   }
 
-  player(url, level) {
+  /** A new item: its starting speed, nothing played yet. */
+  start(rate) {
+    this.rate = rate || 1;
+    this.played = 0;
+    this.weighted = 0;
+  }
+
+  player(url, level, faces = false) {
     const video = document.createElement("video");
     video.id = "media";
     video.muted = true; // the property, not only the attribute: muted from the first frame
@@ -37,22 +55,83 @@ export class Playback {
     video.controls = true;
     video.autoplay = false;
     video.preload = "metadata";
+    video.defaultPlaybackRate = this.rate; // kept when the source loads
+    video.playbackRate = this.rate;
     video.setAttribute("muted", "");
     video.setAttribute("playsinline", "");
-    video.setAttribute("aria-label", alt("video", level));
+    video.setAttribute("aria-label", alt("video", faces ? "faces" : level));
+    video.setAttribute("aria-keyshortcuts", "ArrowLeft ArrowRight");
     video.src = url;
     video.addEventListener("volumechange", () => {
       if (!video.muted && video.volume > 0) this.soundOn = true;
     });
+    // Seconds of video played and at which speed: small steps of playing time only, so a seek
+    // is not counted as watched.
+    let last = null;
+    video.addEventListener("timeupdate", () => {
+      const now = video.currentTime;
+      const step = last === null ? 0 : now - last;
+      if (!video.paused && step > 0 && step < 1.5 * Math.max(1, video.playbackRate)) {
+        this.played += step;
+        this.weighted += step * video.playbackRate;
+      }
+      last = now;
+    });
+    video.addEventListener("seeked", () => {
+      last = video.currentTime;
+    });
+    video.addEventListener("ratechange", () => {
+      this.rate = video.playbackRate;
+      this.onRate();
+    });
+    // ← and → when the video has focus: 5 s back or forward (J and L work anywhere).
+    video.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+        event.preventDefault();
+        event.stopPropagation();
+        this.seek(event.key === "ArrowLeft" ? -SEEK_SECONDS : SEEK_SECONDS);
+      }
+    });
     this.video = video;
+    this.onRate();
     return video;
   }
 
+  /** Called when the speed changes (the page shows it). */
+  onRate() {}
+
+  setRate(rate) {
+    this.rate = Math.min(4, Math.max(0.25, rate));
+    if (this.video) {
+      this.video.defaultPlaybackRate = this.rate;
+      this.video.playbackRate = this.rate;
+    }
+    this.onRate();
+  }
+
+  /** One step slower (-1) or faster (+1) through RATES. */
+  step(direction) {
+    const faster = RATES.find((r) => r > this.rate + 1e-9);
+    const slower = [...RATES].reverse().find((r) => r < this.rate - 1e-9);
+    const next = direction > 0 ? faster : slower;
+    if (next !== undefined) this.setRate(next);
+  }
+
+  seek(seconds) {
+    const video = this.video;
+    if (!video) return;
+    const end = Number.isFinite(video.duration) ? video.duration : Infinity;
+    video.currentTime = Math.min(end, Math.max(0, video.currentTime + seconds));
+  }
+
   seconds() {
-    const played = this.video ? this.video.played : null;
-    let total = 0;
-    for (let i = 0; played && i < played.length; i += 1) total += played.end(i) - played.start(i);
-    return Math.round(total * 10) / 10;
+    return Math.round(this.played * 10) / 10;
+  }
+
+  /** The mean speed over the seconds played (the starting speed if nothing was played). */
+  meanRate() {
+    const mean = this.played > 0 ? this.weighted / this.played : this.rate;
+    return Math.round(Math.min(4, Math.max(0.25, mean)) * 100) / 100;
   }
 
   reset() {
@@ -63,6 +142,7 @@ export class Playback {
     }
     this.video = null;
     this.soundOn = false;
+    this.start(1);
   }
 }
 
@@ -94,9 +174,9 @@ export function renderFacts(item) {
   forWhom.hidden = !item.vendor_name;
 }
 
-function image(url, level) {
+function image(url, level, faces = false) {
   const img = el("img");
-  img.alt = alt("image", level);
+  img.alt = alt("image", faces ? "faces" : level);
   img.src = url;
   img.decoding = "async";
   img.id = "media";
@@ -104,17 +184,18 @@ function image(url, level) {
 }
 
 function renderVideo(item, viewer, playback) {
+  const level = item.view.level;
   const sheet = item.view.sheet_url;
   if (!sheet) {
-    viewer.append(playback.player(item.view.url, "blurred"));
+    viewer.append(playback.player(item.view.url, level));
     return;
   }
   const img = el("img");
   img.src = sheet;
-  img.alt = t("item.alt.sheet");
+  img.alt = t(level === "stylized" ? "item.alt.sheet_stylized" : "item.alt.sheet");
   img.id = "sheet";
   const button = shortcutButton(t("item.show_video"), "V");
-  button.addEventListener("click", () => viewer.replaceChildren(playback.player(item.view.url, "blurred")));
+  button.addEventListener("click", () => viewer.replaceChildren(playback.player(item.view.url, level)));
   viewer.append(img, button);
 }
 
@@ -142,25 +223,27 @@ function renderText(item, viewer) {
   viewer.append(warning);
 }
 
-/** The item's default view: blurred grayscale media (sheet first for video), or its text. */
+/** The item as served first: media at `view.level` (sheet first for video), or its text. */
 export function renderMedia(item, playback) {
   const viewer = $("viewer");
+  const level = item.view.level || "blurred";
+  playback.start(item.view.playback_rate);
   if (item.media_type === "text") renderText(item, viewer);
   else if (!item.view.url) viewer.append(el("p", t("item.not_ready")));
   else if (item.media_type === "video") renderVideo(item, viewer, playback);
-  else viewer.append(image(item.view.url, "blurred"));
-  $("level-note").textContent = item.media_type === "text" ? "" : levelNote("blurred");
+  else viewer.append(image(item.view.url, level));
+  $("level-note").textContent = item.media_type === "text" ? "" : levelNote(level);
 }
 
 /** Swap in a revealed level (the link comes from the reveal, so the reveal is on record). */
-export function showLevel(item, level, url, playback) {
+export function showLevel(item, level, url, playback, faces = false) {
   const viewer = $("viewer");
   if (item.media_type === "video") {
     const at = playback.video ? playback.video.currentTime : 0;
-    viewer.replaceChildren(playback.player(url, level));
+    viewer.replaceChildren(playback.player(url, level, faces));
     if (at) playback.video.currentTime = at;
   } else {
-    viewer.replaceChildren(image(url, level));
+    viewer.replaceChildren(image(url, level, faces));
   }
-  $("level-note").textContent = levelNote(level);
+  $("level-note").textContent = levelNote(faces ? "faces" : level);
 }

@@ -1,11 +1,13 @@
-// The reviewer's queue. One item at a time, blurred and grayscale until the reviewer reveals it
+// The reviewer's queue. One item at a time, at the level the team and the reviewer chose (blurred
+// unless they chose otherwise) until the reviewer reveals more of it
 // on purpose (every reveal is an API call, so it is recorded and counted); breaks replace the
 // queue with nothing to review; the exposure meter and the check-in prompt stay in view.
-import { api, bindSignOut, msUntil, problemText, showOnly, syncClock, t } from "./common.js";
+import { api, bindSignOut, msUntil, number, problemText, showOnly, syncClock, t } from "./common.js";
 import { BreakScreen } from "./review-break.js";
-import { Playback, renderFacts, renderLabels, renderMedia, showLevel } from "./review-item.js";
+import { Playback, SEEK_SECONDS, renderFacts, renderLabels, renderMedia, showLevel } from "./review-item.js";
 import { Checkin, renderMeter } from "./review-meter.js";
 import { PauseOffer } from "./review-pause.js";
+import { ViewSettings } from "./review-settings.js";
 
 const config = document.body.dataset;
 const REFRESH_MS = Number(config.refresh) * 1000;
@@ -22,6 +24,7 @@ const state = {
   view: "loading",
   assignment: null,
   level: "blurred",
+  faces: false, // colour with faces shown, after a reveal of faces
   severeThreshold: 0.7, // the team's, from GET /v1/session; this is the policy's default
   busy: false,
   heartbeat: null,
@@ -38,6 +41,7 @@ function show(view) {
   if (view !== "break") breaks.stop();
 }
 
+const LEVELS = ["blurred", "stylized", "grayscale", "color"]; // most protective first
 const isSevere = (item) => item.severity >= state.severeThreshold;
 const path = (assignment, action) => `/v1/assignments/${encodeURIComponent(assignment.id)}/${action}`;
 
@@ -55,8 +59,18 @@ function clearItem() {
 function updateButtons() {
   const item = state.assignment && state.assignment.item;
   const levels = item ? item.reveal_levels : [];
-  $("reveal-grayscale").disabled = state.busy || !levels.includes("grayscale") || state.level !== "blurred";
-  $("reveal-color").disabled = state.busy || !levels.includes("color") || state.level === "color";
+  // The ladder: one button per less protective level than the one served first, in order; each
+  // is usable while it shows more than what is on screen. Then faces, once in colour.
+  const rank = (level) => LEVELS.indexOf(level);
+  for (const button of document.querySelectorAll("#work button[data-level]")) {
+    const level = button.dataset.level;
+    button.hidden = levels.length > 0 && !levels.includes(level); // text: all shown, disabled
+    button.disabled = state.busy || !levels.includes(level) || rank(level) <= rank(state.level);
+  }
+  const faces = $("reveal-faces");
+  faces.hidden = !item || item.media_type === "text" || state.level !== "color";
+  faces.disabled = state.busy || faces.hidden || state.faces;
+  $("playback").hidden = !item || item.media_type !== "video";
   for (const button of document.querySelectorAll("#work [data-verdict], #skip, #take-break")) {
     button.disabled = state.busy || !item;
   }
@@ -65,7 +79,8 @@ function updateButtons() {
 function showItem(assignment) {
   clearItem();
   state.assignment = assignment;
-  state.level = "blurred";
+  state.level = assignment.item.view.level || "blurred";
+  state.faces = false;
   renderLabels(assignment.item, isSevere(assignment.item));
   renderFacts(assignment.item);
   renderMedia(assignment.item, playback);
@@ -152,16 +167,18 @@ function reveal(level) {
   else act(() => doReveal(level));
 }
 
-async function doReveal(level) {
+/** Reveal a level (or, with `faces`, colour with faces shown): each is its own recorded reveal. */
+async function doReveal(level, faces = false) {
   const assignment = state.assignment;
-  const result = await api("POST", path(assignment, "reveal"), { level });
+  const result = await api("POST", path(assignment, "reveal"), faces ? { level, faces } : { level });
   if (!result.ok) {
     say(problemText(result));
     return;
   }
   state.level = level;
-  showLevel(assignment.item, level, result.data.url, playback);
-  say(t(`review.revealed.${level}`));
+  state.faces = faces;
+  showLevel(assignment.item, level, result.data.url, playback, faces);
+  say(t(`review.revealed.${faces ? "faces" : level}`));
   // The button that asked is now disabled: focus goes to what was revealed, whose name says
   // which level it is ("Grayscale view of the item (image)").
   const media = $("media");
@@ -179,6 +196,7 @@ async function decide(verdict) {
   if (notes) body.notes = notes;
   if (assignment.item.media_type === "video") {
     body.played_seconds = playback.seconds();
+    body.playback_rate = playback.meanRate();
     body.sound = playback.soundOn;
   }
   const result = await api("POST", path(assignment, "decision"), body);
@@ -259,8 +277,17 @@ function bindKeys() {
 
 function bindButtons() {
   const on = (id, handler) => $(id).addEventListener("click", handler);
+  on("reveal-stylized", () => reveal("stylized"));
   on("reveal-grayscale", () => reveal("grayscale"));
   on("reveal-color", () => reveal("color"));
+  on("reveal-faces", () => act(() => doReveal("color", true)));
+  on("seek-back", () => playback.seek(-SEEK_SECONDS));
+  on("seek-forward", () => playback.seek(SEEK_SECONDS));
+  on("rate-slower", () => playback.step(-1));
+  on("rate-faster", () => playback.step(1));
+  playback.onRate = () => {
+    $("playback-rate").textContent = t("playback.rate", { rate: number(playback.rate) });
+  };
   on("color-cancel", () => $("color-dialog").close());
   on("color-confirm", () => {
     $("color-dialog").close();
@@ -288,6 +315,7 @@ async function start() {
   bindSignOut();
   bindButtons();
   bindKeys();
+  new ViewSettings(); // it binds the settings panel itself
   await refresh();
   if (state.view !== "break") await next();
   setInterval(refresh, REFRESH_MS);

@@ -4,13 +4,16 @@
 -- is the live assignment)
 -- ARGV[1]: reviewer id  ARGV[2]: now  ARGV[3]: default lease seconds  ARGV[4]: new assignment id
 -- ARGV[5]: 'zone start end ...': today's bounds in the time zones the caller knows (working time)
+-- ARGV[6]: JSON {category: level} of the levels this reviewer is served at first, for categories
+-- above `blurred` (wellbeing/views.py decides them; looked up here by the item's view_category)
 -- What the reviewer may take comes from wellbeing_gate (wellbeing/lua/rules.lua), in this same
 -- step: a break to enforce, or the highest severity band allowed, the severe band, whether to
 -- prefer a non-severe item (rotation), and which items to leave, while their deadline allows,
 -- to teammates with more of their day budget left (fair shares and steering): an item is left
 -- only if one of them is at work and may take it.
--- Returns {'existing'|'assigned', assignment id, lease expiry, item field values..., then the ids
--- of the group members leased with it (groups.lua), if it leads a group}, {'empty'},
+-- Returns {'existing'|'assigned', assignment id, lease expiry, level served first, item field
+-- values..., then the ids of the group members leased with it (groups.lua), if it leads a
+-- group}, {'empty'},
 -- {'break', until, reason}, {'zone', name} (today's bounds in that zone are needed) or
 -- {'no_reviewer'}.
 -- needs: item_key, expire_leases, assignment_key, wellbeing_gate, break_end_text, P
@@ -24,8 +27,8 @@ local function item_view(id)
   return view, (callback and callback ~= '') and 1 or 0
 end
 -- The reply: tag, assignment, expiry, the item's view fields, then its group's members.
-local function reply(tag, aid, expires, view, members)
-  local out = {tag, aid, expires}
+local function reply(tag, aid, expires, level, view, members)
+  local out = {tag, aid, expires, level}
   for i = 1, #view do out[#out + 1] = view[i] end
   for _, m in ipairs(members) do out[#out + 1] = m end
   return out
@@ -62,9 +65,11 @@ end
 local r = redis.call('HMGET', KEYS[3], 'languages', 'skills', 'optout_mask', 'team', 'current')
 if not r[4] then return {'no_reviewer'} end
 if r[5] then
-  local a = redis.call('HMGET', assignment_key(r[5]), 'status', 'expires_at', 'item')
+  local a = redis.call('HMGET', assignment_key(r[5]), 'status', 'expires_at', 'item',
+    'view_level')
   if a[1] == 'live' and tonumber(a[2]) > now then
-    return reply('existing', r[5], a[2], (item_view(a[3])), group_members(a[3]))
+    return reply('existing', r[5], a[2], a[4] or 'blurred', (item_view(a[3])),
+      group_members(a[3]))
   end
 end
 local me = profile(r[1], r[2], r[3])
@@ -167,10 +172,17 @@ dequeue(KEYS[2], best.pool, best.id, best.queue)
 redis.call('HSET', item_key(best.id), 'status', 'assigned', 'assignment', aid)
 local members = group_hold(best.id, aid, best.queue)  -- leasing a leader leases its group
 local view, callback = item_view(best.id)
+-- The level served first: text keeps `blurred` (it is never filtered, nor its dose mitigated),
+-- and so does an item shown with a prior decision (seen before), confirmed without a reveal.
+local first = 'blurred'
+if ARGV[6] and ARGV[6] ~= '' and ARGV[6] ~= '{}' and view[2] ~= 'text' then
+  local f = redis.call('HMGET', item_key(best.id), 'view_category', 'match_record')
+  if not f[2] or f[2] == '' then first = cjson.decode(ARGV[6])[f[1] or ''] or 'blurred' end
+end
 redis.call('HSET', assignment_key(aid), 'id', aid, 'item', best.id, 'reviewer', ARGV[1],
   'team', r[4], 'status', 'live', 'started_at', now, 'expires_at', expires,
-  'level', 'blurred', 'reveals', 0, 'callback', callback)
+  'level', first, 'view_level', first, 'reveals', 0, 'callback', callback)
 redis.call('ZADD', KEYS[1], expires, aid)
 redis.call('HSET', KEYS[3], 'current', aid)
 wellbeing_claimed(ARGV[1], now, lim)
-return reply('assigned', aid, tostring(expires), view, members)
+return reply('assigned', aid, tostring(expires), first, view, members)

@@ -2,7 +2,9 @@
 -- KEYS[1]: assignment hash  KEYS[2]: leases zset  KEYS[3]: webhook outbox zset
 -- ARGV[1]: reviewer  ARGV[2]: now  ARGV[3]: assignment id
 -- ARGV[4]: the decision as canonical JSON (verdict, labels, notes): stored, and what "the same
--- decision again" compares  ARGV[5]: seconds of video played  ARGV[6]: '1' if sound was on
+-- decision again" compares  ARGV[5]: seconds of video played, then after a space the
+-- playback rate (may be absent)
+-- ARGV[6]: '1' if sound was on
 -- ARGV[7]: the bank entry's kind (image|video|text; '' when nothing is banked: an escalation,
 -- no good hash)  ARGV[8]: its record  ARGV[9]: its text key  ARGV[10]: the banked item the
 -- reviewer said this is not ('' if none)  ARGV[11]: the group's JSON (split, members' bank
@@ -56,7 +58,8 @@ redis.call('ZREM', KEYS[2], ARGV[3])
 redis.call('HDEL', reviewer_key(ARGV[1]), 'current')  -- a live assignment is the current one
 redis.call('DEL', skippers_key(a.item))
 if escalated then redis.call('SADD', skippers_key(a.item), ARGV[1]) end  -- someone else, next
-end_exposure(ARGV[3], now, 'decided', true, ARGV[5], ARGV[6], a)
+local played, rate = string.match(ARGV[5], '^(%S*) ?(%S*)$')
+end_exposure(ARGV[3], now, 'decided', true, played, ARGV[6], a, rate)
 -- A confirmation of `seen_before` without a reveal counts as avoided (exposure/lua/avoided.lua)
 exposure_decided(a, now, ARGV[6], cjson.decode(ARGV[4]).verdict, ARGV[10] ~= '')
 audit(now, 'decide', 'reviewer:' .. ARGV[1], ARGV[3], '{"item":' .. cjson.encode(a.item)

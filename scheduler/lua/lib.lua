@@ -64,8 +64,9 @@ end
 -- rules that follow (exposure and wellbeing fragments come before this file). Seconds on screen
 -- run from the claim to the end, never past the lease. `active`: the reviewer ended it.
 local SOUND_FACTOR = {{SOUND_FACTOR}}  -- video with sound on, relative to a muted video
--- `a`: the assignment's fields as live_assignment reads them (nil: read them here).
-local function end_exposure(aid, now, ended, active, played, sound, a)
+-- `a`: the assignment's fields as live_assignment reads them (nil: read them here). `rate`: the
+-- speed the video played at, as the reviewer tool reports it ('' when it did not say).
+local function end_exposure(aid, now, ended, active, played, sound, a, rate)
   if not a then
     local f = redis.call('HMGET', assignment_key(aid), 'item', 'reviewer', 'team', 'started_at',
       'expires_at', 'level', 'reveals')
@@ -88,6 +89,7 @@ local function end_exposure(aid, now, ended, active, played, sound, a)
     'item', item_id, 'assignment', aid, 'team', team, 'at', now, 'ended', ended,
     'media_type', i[2], 'labels', i[3], 'severity', i[1], 'severe', ev.severe and 1 or 0,
     'level', level, 'reveals', reveals, 'seconds', seconds, 'played_seconds', played,
+    'video_seconds', i[2] == 'video' and played or 0, 'playback_rate', rate or '',
     'sound', sound, 'dose', dose})
   wellbeing_after(rid, team, now, p, ev, hour, day, week, active)
 end

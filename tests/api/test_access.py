@@ -86,6 +86,13 @@ ROWS = [
     Row("GET", "/v1/me/exposure", {"reviewer": PASSED, "reviewer2": PASSED}),
     Row("POST", "/v1/me/checkins", {"reviewer": PASSED, "reviewer2": PASSED}, {"mood": 1}),
     Row("POST", "/v1/me/breaks", {"reviewer": PASSED, "reviewer2": PASSED}, {"minutes": 1}),
+    Row("GET", "/v1/me/preferences", {"reviewer": PASSED, "reviewer2": PASSED}),
+    Row(
+        "PUT",
+        "/v1/me/preferences",
+        {"reviewer": PASSED, "reviewer2": PASSED},
+        {"view_defaults": {"gore": "blurred"}},
+    ),
     Row("GET", "/v1/teams/t1/exposure", {"admin": PASSED, "lead": PASSED, "lead2": 404}),
     Row("GET", "/v1/teams/t1/policy", {"admin": PASSED, "lead": PASSED, "lead2": 404}),
     Row("PUT", "/v1/teams/t1/policy", {"admin": PASSED, "lead": PASSED, "lead2": 404}, {}),

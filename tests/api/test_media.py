@@ -30,7 +30,8 @@ async def test_image_item_from_upload_to_reveal(api: Api) -> None:
 
     a = await _claim(api, keys["r1"])
     view = a["item"]["view"]
-    assert view["level"] == "blurred" and a["item"]["reveal_levels"] == ["grayscale", "color"]
+    assert view["level"] == "blurred"
+    assert a["item"]["reveal_levels"] == ["stylized", "grayscale", "color"]
     r = await api.client.get(view["url"])
     assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
     assert r.headers["cache-control"] == "no-store, private"
