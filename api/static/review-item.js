@@ -1,6 +1,6 @@
 // What a reviewer sees of one item: its labels, a few facts, and its media at the level shown.
 // Alt text says which level is on screen, never what is in the picture.
-import { duration, el, msUntil, number, t } from "./common.js";
+import { ago, duration, el, msUntil, number, t } from "./common.js";
 
 // Categories whose text is shown at once; any other label hides the text until asked for.
 const QUIET = new Set(["spam", "other"]);
@@ -172,6 +172,29 @@ export function renderFacts(item) {
       : t("item.for_vendor", { vendor: item.vendor_name })
     : "";
   forWhom.hidden = !item.vendor_name;
+}
+
+/** A prior decision of the team's that matched this item (assist), shown before anything else so
+ * it can be confirmed without a reveal; and how many waiting copies one decision also decides. */
+export function renderSeenBefore(item) {
+  const seen = item.seen_before;
+  $("seen-before").hidden = !seen;
+  if (seen) {
+    const labels = seen.labels.length
+      ? seen.labels.map((label) => t(`category.${label.category}`)).join(", ")
+      : t("seen.no_labels");
+    const values = {
+      when: ago(seen.decided_at),
+      verdict: t(`seen.verdict.${seen.verdict}`),
+      labels,
+      distance: number(seen.distance),
+    };
+    $("seen-before-text").textContent = t(item.media_type === "text" ? "seen.text_exact" : "seen.text", values);
+  }
+  const note = $("group-note");
+  const copies = item.group ? item.group.size - 1 : 0;
+  note.hidden = copies < 1;
+  note.textContent = copies ? t("group.note", { count: number(copies) }) : "";
 }
 
 function image(url, level, faces = false) {

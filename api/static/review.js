@@ -4,7 +4,7 @@
 // queue with nothing to review; the exposure meter and the check-in prompt stay in view.
 import { api, bindSignOut, msUntil, number, problemText, showOnly, syncClock, t } from "./common.js";
 import { BreakScreen } from "./review-break.js";
-import { Playback, SEEK_SECONDS, renderFacts, renderLabels, renderMedia, showLevel } from "./review-item.js";
+import { Playback, SEEK_SECONDS, renderFacts, renderLabels, renderMedia, renderSeenBefore, showLevel } from "./review-item.js";
 import { Checkin, renderMeter } from "./review-meter.js";
 import { PauseOffer } from "./review-pause.js";
 import { ViewSettings } from "./review-settings.js";
@@ -54,6 +54,8 @@ function clearItem() {
   $("viewer").replaceChildren(); // nothing of the last item stays in the page
   $("labels").replaceChildren();
   $("notes").value = "";
+  $("seen-before").hidden = true;
+  $("group-note").hidden = true;
 }
 
 function updateButtons() {
@@ -71,7 +73,7 @@ function updateButtons() {
   faces.hidden = !item || item.media_type === "text" || state.level !== "color";
   faces.disabled = state.busy || faces.hidden || state.faces;
   $("playback").hidden = !item || item.media_type !== "video";
-  for (const button of document.querySelectorAll("#work [data-verdict], #skip, #take-break")) {
+  for (const button of document.querySelectorAll("#work [data-verdict], #skip, #take-break, #seen-before button")) {
     button.disabled = state.busy || !item;
   }
 }
@@ -81,8 +83,10 @@ function showItem(assignment) {
   state.assignment = assignment;
   state.level = assignment.item.view.level || "blurred";
   state.faces = false;
+  state.notAMatch = false;
   renderLabels(assignment.item, isSevere(assignment.item));
   renderFacts(assignment.item);
+  renderSeenBefore(assignment.item);
   renderMedia(assignment.item, playback);
   show("work");
   updateButtons();
@@ -192,6 +196,7 @@ async function decide(verdict) {
   const assignment = state.assignment;
   if (!assignment) return;
   const body = { verdict };
+  if (state.notAMatch) body.not_a_match = true;
   const notes = $("notes").value.trim();
   if (notes) body.notes = notes;
   if (assignment.item.media_type === "video") {
@@ -296,6 +301,17 @@ function bindButtons() {
   for (const button of document.querySelectorAll("[data-verdict]")) {
     button.addEventListener("click", () => act(() => decide(button.dataset.verdict)));
   }
+  // Seen before: confirm the prior verdict as it is, or say it was for something else (the
+  // reviewer then decides on their own, and the decision carries not_a_match).
+  on("confirm-prior", () => {
+    const seen = state.assignment && state.assignment.item.seen_before;
+    if (seen) act(() => decide(seen.verdict));
+  });
+  on("not-a-match", () => {
+    state.notAMatch = true;
+    $("seen-before").hidden = true;
+    say(t("seen.not_a_match_said"));
+  });
   on("skip", () => $("skip-dialog").showModal());
   on("skip-cancel", () => $("skip-dialog").close());
   $("skip-form").addEventListener("submit", (event) => {
