@@ -8,7 +8,7 @@
 -- provides: XA, AVOIDED_KEPT, AVOIDED_MICRO, AVOIDED_SOUND, FALLBACK_REVIEW_SECONDS, avoided_key
 -- provides: rolling_sums, rolling_add, avoided_review_seconds, avoided_dose
 -- provides: exposure_avoided, exposure_avoided_by_match, exposure_decided
--- needs: window_advance, item_key, reviewer_key, record_fields
+-- needs: window_advance, item_key, reviewer_key, record_fields, P
 local XA = '{{EXPOSURE_PREFIX}}avoided:'
 local AVOIDED_KEPT = {{AVOIDED_KEPT}}  -- seconds an idle subject's figures are kept
 local AVOIDED_MICRO = {{MICRO}}
@@ -65,10 +65,14 @@ local function avoided_review_seconds(team, now)
   return rolling_sums(avoided_key('seen_seconds', team), now) / items
 end
 
--- What the item would have cost the team at its default view (blurred, muted): the item's
--- dose rate at that level times the team's mean review time. Micro units.
+-- What the item would have cost the team at its default view (muted, at the level the team's
+-- policy serves its category first: `view_defaults`, stored as view_<category>; `blurred` when
+-- unnamed): the item's dose rate at that level times the team's mean review time. Micro units.
 local function avoided_dose(team, item_id, now)
-  local rate = tonumber(redis.call('HGET', item_key(item_id), 'rate_blurred')) or 0
+  local category = redis.call('HGET', item_key(item_id), 'view_category')
+  local level = category and redis.call('HGET', P .. 'policy:' .. team, 'view_' .. category)
+  local rate = tonumber(redis.call('HGET', item_key(item_id), 'rate_' .. (level or 'blurred')))
+    or 0
   return math.floor(rate * avoided_review_seconds(team, now) * AVOIDED_MICRO + 0.5)
 end
 
