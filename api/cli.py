@@ -28,6 +28,7 @@ def _print_demo(keys: dict[str, str], base: str) -> None:
     print("\nSafeshift demo is running.", flush=True)
     print(f"  Sign in:    {base}/            API docs: {base}/docs")
     print(f"  Reviewer:   {base}/review      Lead dashboard: {base}/dashboard")
+    print(f"  Counsellor: {base}/support")
     for name, key in keys.items():
         print(f"  {name:<8} key: {key}")
     print(

@@ -19,7 +19,7 @@ from api.settings import Settings
 from blur.limits import MediaLimits
 from blur.store import MediaStore
 from exposure import keys as exposure_keys
-from scheduler import accounts, assignments, intake
+from scheduler import accounts, assignments, intake, queues
 from scheduler.errors import AlreadyExists
 from scheduler.items import ingest
 from scheduler.models import DecisionIn, ItemIn, KeyIn, ReviewerIn, TeamIn, VendorIn
@@ -84,10 +84,23 @@ async def seed(*, redis: Redis, settings: Settings, now: float, items: int = 36)
                 body=ReviewerIn(id=name, team=TEAM, languages=langs),
             )
         )
+    # Who the work is for (issue 19): what reviewers see above every item.
+    await accounts.set_display_name(
+        redis=redis, vendor_id=VENDOR, name="Demo video platform", now=now, actor="demo"
+    )
+    await queues.set_purpose(
+        redis=redis,
+        queue="default",
+        vendor=VENDOR,
+        purpose="Reports of harmful posts on a video platform, for removal under its rules",
+        now=now,
+        actor="demo",
+    )
     made = {
         "admin": KeyIn(role="admin"),
         "vendor": KeyIn(role="vendor", vendor=VENDOR),
         "lead": KeyIn(role="lead", team=TEAM),
+        "counsellor": KeyIn(role="counsellor", team=TEAM),
     }
     made |= {name: KeyIn(role="reviewer", reviewer=name) for name, _ in REVIEWERS}
     keys = {
