@@ -7,6 +7,7 @@
 -- provides: group_or_index, group_unindex, group_decide, group_nearest, group_index
 -- provides: group_join, group_split_out, group_held, group_escalate
 -- needs: P, item_key, group_key, waiting_key, enqueue, dequeue, audit, raw_hash, record_fields
+-- needs: caught_text
 -- needs: bank_lookup_image, bank_lookup_video, bank_lookup_text, bank_add, bank_add_text
 -- needs: bank_remove, group_members, group_release, exposure_avoided
 
@@ -86,8 +87,7 @@ local function group_or_index(item_id, spec_json, bases, pool, heads, now)
   for b, base in ipairs(bases) do wbases[b] = base .. ':waiting:' .. pool end
   local ok, leader = pcall(group_nearest, wbases, spec, item_id)
   if not ok then
-    redis.call('HSET', item_key(item_id), 'group_error',
-      type(leader) == 'table' and tostring(leader.err) or tostring(leader))
+    redis.call('HSET', item_key(item_id), 'group_error', caught_text(leader))
     return false
   end
   if leader and leader ~= item_id then

@@ -5,7 +5,7 @@
 -- `spec` is scheduler/matching.py's JSON: policy, kind, hashes (hex, good ones only) or key,
 -- vendors (one per bank base, same order), threshold, cap, frame_cap, percent, auto_distance,
 -- min_quality, quality (the query's lowest hash quality).
--- provides: find_match, apply_match, raw_hash, decision_of, match_before_queue
+-- provides: find_match, apply_match, raw_hash, decision_of, match_before_queue, caught_text
 -- needs: bank_lookup_image, bank_lookup_video, bank_lookup_text, record_fields, item_key
 -- needs: audit, P, exposure_avoided_by_match
 
@@ -73,13 +73,17 @@ end
 -- The step ingest.lua and ready.lua share: look the item up (`spec_json`, '' for no matching)
 -- and apply what is found. A lookup that fails (a damaged bank) leaves the item to be queued
 -- unmatched, never lost, with the error on the item. True when a match decided it (`auto`).
+-- The text of an error caught by pcall (a redis.call error is a table with `err`).
+local function caught_text(e)
+  return type(e) == 'table' and tostring(e.err) or tostring(e)
+end
+
 local function match_before_queue(item_id, spec_json, bases, now, outbox)
   if spec_json == '' then return false end
   local spec = cjson.decode(spec_json)
   local ok, m = pcall(find_match, bases, spec, item_id)
   if not ok then
-    redis.call('HSET', item_key(item_id), 'match_error',
-      type(m) == 'table' and tostring(m.err) or tostring(m))
+    redis.call('HSET', item_key(item_id), 'match_error', caught_text(m))
     return false
   end
   return m ~= nil and apply_match(item_id, spec, m, now, outbox) == 'auto'
