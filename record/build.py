@@ -38,7 +38,7 @@ Events = list[tuple[str, dict[str, str]]]  # XRANGE with decode_responses
 
 def vendor_name(item: dict[str, str]) -> str | None:
     """Who the work was for: the vendor's display name frozen on the item at its first claim
-    (scheduler.queues.freeze; `_items` resolves it for items claimed before names were frozen)."""
+    (scheduler/lua/for_whom.lua; `_items` resolves it for items claimed before that)."""
     return item.get("vendor_name") or item.get("vendor") or None
 
 

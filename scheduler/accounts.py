@@ -201,7 +201,7 @@ async def set_display_name(
     *, redis: Redis, vendor_id: str, name: str, now: float, actor: str = "system"
 ) -> None:
     """Rename the vendor as reviewers see it, audited. Items already claimed keep the name they
-    were claimed under (scheduler.queues.freeze): a record says who the work was for then."""
+    were claimed under (scheduler/lua/for_whom.lua): a record says who the work was for then."""
     if not await redis.exists(keys.vendor(vendor_id)):
         raise NotFound(f"No vendor '{vendor_id}'; create it with POST /v1/vendors.")
     async with redis.pipeline(transaction=True) as pipe:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from scheduler import groups, keys, matching, pools, queues
+from scheduler import groups, keys, matching, pools
 from scheduler.errors import Conflict, LeaseLost, NotFound
 from scheduler.ids import new_id
 from scheduler.models import VIEW_FIELDS, DecisionIn
@@ -80,9 +80,7 @@ async def claim(
     if tag == "empty":
         return None
     end = 4 + len(VIEW_FIELDS)
-    item = await queues.freeze(
-        redis=scripts.redis, item=dict(zip(VIEW_FIELDS, reply[4:end], strict=True))
-    )
+    item = dict(zip(VIEW_FIELDS, reply[4:end], strict=True))
     group = tuple(reply[end:])  # the members leased with it, when it leads a group
     return Claimed(
         reply[1],

@@ -36,6 +36,9 @@ def waiting(queue: str) -> str:
     return f"{PREFIX}queue:{queue}:waiting"
 
 
+ANY_VENDOR = "*"  # the field of the admin's purpose in queue_purposes (for vendors that set none)
+
+
 def queue_purposes(queue: str) -> str:
     """Hash vendor id -> what the queue's work is for, as that vendor says (issue 19); the field
     "*" is the admin's purpose for vendors that set none. Per vendor: queues are shared by name."""

@@ -121,7 +121,7 @@ VIEW_FIELDS = (
     "match_record",
     "match_distance",
     # Who the work is for (issue 19): the vendor id, and the display name and purpose frozen on
-    # the item at its first claim (scheduler.queues.freeze); absent before that.
+    # the item at its first claim (scheduler/lua/for_whom.lua); absent before that.
     "vendor",
     "vendor_name",
     "purpose",

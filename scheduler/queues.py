@@ -18,8 +18,6 @@ from redis.asyncio import Redis
 from scheduler import accounts, audit, keys, pools
 from scheduler.models import PlainText, Strict
 
-ANY_VENDOR = "*"  # the field of the admin's purpose in keys.queue_purposes
-
 
 class PurposeIn(Strict):
     """`PUT /v1/queues/{queue}`: what the work in this queue is for, in plain text."""
@@ -33,7 +31,7 @@ async def set_purpose(
     """State the queue's purpose for `vendor`'s items (None: the admin's, for every vendor that
     states none), audited. Items already claimed keep the purpose they were claimed under."""
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.hset(keys.queue_purposes(queue), vendor or ANY_VENDOR, purpose)
+        pipe.hset(keys.queue_purposes(queue), vendor or keys.ANY_VENDOR, purpose)
         audit.append(
             pipe,
             now=now,
@@ -51,25 +49,10 @@ async def for_work(*, redis: Redis, vendor: str, queue: str) -> tuple[str, str |
     """(vendor name, purpose) in force now for `vendor`'s items in `queue`, in one round trip."""
     async with redis.pipeline(transaction=False) as pipe:
         pipe.hmget(keys.vendor(vendor), "id", "name", "display_name")
-        pipe.hmget(keys.queue_purposes(queue), vendor, ANY_VENDOR)
+        pipe.hmget(keys.queue_purposes(queue), vendor, keys.ANY_VENDOR)
         (vid, name, shown), (own, fallback) = await pipe.execute()
     given = {k: v for k, v in {"id": vid, "name": name, "display_name": shown}.items() if v}
     return accounts.display_name(given) or vendor, own or fallback or None
-
-
-async def freeze(*, redis: Redis, item: dict[str, Any]) -> dict[str, Any]:
-    """The claimed item with `vendor_name` and `purpose`: as frozen on it at its first claim, or
-    resolved now and frozen (HSETNX: a concurrent first claim cannot change them later). So a
-    reviewer's record keeps saying whom the work was for, whatever is renamed afterwards."""
-    if item.get("vendor_name") is not None or not item.get("vendor"):
-        return item
-    name, purpose = await for_work(redis=redis, vendor=item["vendor"], queue=item["queue"])
-    async with redis.pipeline(transaction=False) as pipe:
-        pipe.hsetnx(keys.item(item["id"]), "vendor_name", name)
-        pipe.hsetnx(keys.item(item["id"]), "purpose", purpose or "")
-        pipe.hmget(keys.item(item["id"]), "vendor_name", "purpose")
-        *_, (frozen_name, frozen_purpose) = await pipe.execute()
-    return {**item, "vendor_name": frozen_name, "purpose": frozen_purpose}
 
 
 def shown(item: dict[str, Any]) -> dict[str, str | None]:

@@ -12,5 +12,6 @@ LUA = Source.of_package(
         "PREFIX": keys.PREFIX,
         "MAX_POOLS": str(MAX_POOLS_PER_CLAIM),
         "VIEW_FIELDS": ", ".join(f"'{name}'" for name in VIEW_FIELDS),
+        "ANY_VENDOR": keys.ANY_VENDOR,
     },
 )

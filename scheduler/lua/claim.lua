@@ -18,7 +18,7 @@
 -- {'no_reviewer'}.
 -- needs: item_key, expire_leases, assignment_key, wellbeing_gate, break_end_text, P
 -- needs: teammates_with_more, at_work, reviewer_key, skippers_key, dequeue, wellbeing_claimed
--- needs: group_members, group_hold
+-- needs: group_members, group_hold, freeze_for_whom
 local now = tonumber(ARGV[2])
 -- The fields named by scheduler.models.VIEW_FIELDS, then whether the item has a callback.
 local function item_view(id)
@@ -171,6 +171,7 @@ local expires = now + (policy.lease_seconds or tonumber(ARGV[3]))
 dequeue(KEYS[2], best.pool, best.id, best.queue)
 redis.call('HSET', item_key(best.id), 'status', 'assigned', 'assignment', aid)
 local members = group_hold(best.id, aid, best.queue)  -- leasing a leader leases its group
+freeze_for_whom(best.id)
 local view, callback = item_view(best.id)
 -- The level served first: text keeps `blurred` (it is never filtered, nor its dose mitigated),
 -- and so does an item shown with a prior decision (seen before), confirmed without a reveal.
