@@ -172,6 +172,7 @@ _BANK_FIELDS = (
     "match_item",
     "match_vendor",
     "escalated_at",
+    "leads",  # set when a near-duplicate joined it: it leads a group (grouping.lua group_join)
 )
 
 
@@ -183,6 +184,7 @@ class _Prepared:
     leader: str
     entry: matching.BankArgs
     escalated: bool = False  # finally decided after an escalation: never applied by `auto`
+    leads: bool = False  # a group was formed under it: its members' bank entries are needed
 
 
 async def _bank_args(
@@ -221,7 +223,9 @@ async def _bank_args(
         not_a_match=decision.not_a_match,
         escalated=bool(item.get("escalated_at")),
     )
-    return _Prepared(item["id"], entry, escalated=bool(item.get("escalated_at")))
+    return _Prepared(
+        item["id"], entry, escalated=bool(item.get("escalated_at")), leads=bool(item.get("leads"))
+    )
 
 
 async def _escalation_pool(
@@ -269,7 +273,7 @@ async def decide(
     if decision.verdict.value == "escalate" and escalation.queue:
         pool = await _escalation_pool(scripts.redis, reviewer, assignment_id, item_id, escalation)
     group = ""
-    if bank.leader:
+    if bank.leader and (bank.leads or decision.split):  # a lone item: no read of a group
         group = await groups.decision_args(
             redis=scripts.redis,
             leader=bank.leader,

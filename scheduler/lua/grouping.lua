@@ -65,6 +65,7 @@ local function group_join(item_id, leader, l, heads, pool, now)
   local ikey = item_key(item_id)
   local score, created = unpack(redis.call('HMGET', ikey, 'score', 'created_at'))
   redis.call('HSET', ikey, 'group', leader)
+  redis.call('HSET', item_key(leader), 'leads', 1)  -- its decision reads the group's members
   redis.call('ZADD', group_key(leader), now, item_id)
   redis.call('ZADD', waiting_key(l.queue), created, item_id)
   if tonumber(score) < l.score then
