@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from exposure import keys as exposure_keys
 from exposure import weights
+from scheduler import keys as skeys
 from tests import synthetic
 from tests.api.conftest import Api
 from tests.api.media_helpers import upload, work_until_done
@@ -132,6 +133,32 @@ async def test_a_confirmation_with_a_reveal_adds_nothing(api: Api) -> None:
     rows, team = await _exposure(api, keys["lead"])
     assert rows["r1"]["avoided"] == {"day": 0, "week": 0}
     assert team["avoided"] == {"day": 0, "week": 0}
+
+
+async def test_a_match_is_priced_at_the_teams_default_view_of_its_category(
+    api: Api, redis: Redis
+) -> None:
+    keys = await api.world()
+    r = await api.client.put(
+        "/v1/teams/t1/policy", headers=api.admin, json={"view_defaults": {"gore": "stylized"}}
+    )
+    assert r.status_code == 200, r.text
+    picture = synthetic.jpeg(synthetic.scene(640, 480, seed=7))
+    status, first = await upload(api, keys["vendor"], "a", picture, labels=LABELS)
+    assert status == 201, first
+    await work_until_done(api, [first["id"]])
+    await _review(api, keys["r1"], 20, verdict="remove")
+    status, copy = await upload(
+        api, keys["vendor"], "b", picture, labels=LABELS, match_policy="auto"
+    )
+    assert status == 201, copy
+    await work_until_done(api, [copy["id"]])
+    assert (await api.get(f"/v1/items/{copy['id']}")).json()["status"] == "decided"
+    rates = await redis.hmget(skeys.item(copy["id"]), "rate_stylized", "rate_blurred")
+    stylized, blurred = (float(x) for x in rates)
+    assert stylized > blurred  # the team sees gore as a drawing first, which costs more
+    _, team = await _exposure(api, keys["lead"])
+    assert team["avoided"]["day"] == pytest.approx(stylized * 20, abs=1e-3)
 
 
 async def test_buckets_leave_as_they_fall_out_of_the_week(api: Api, redis: Redis) -> None:
