@@ -20,7 +20,8 @@
 -- A group's members are decided with the item, each on its own (grouping.lua group_decide).
 -- The webhook event id is derived from the assignment id: one decision per assignment, so it is
 -- unique, and the same on every retry.
--- needs: live_assignment, item_key, reviewer_key, skippers_key, end_exposure, audit, P
+-- needs: live_assignment, item_key, reviewer_key, skippers_key, end_exposure, audit
+-- needs: queue_decided
 -- needs: bank_add, bank_add_text, bank_not_a_match, exposure_decided, escalate_item
 -- needs: group_decide, group_escalate
 local now = tonumber(ARGV[2])
@@ -65,9 +66,6 @@ exposure_decided(a, now, ARGV[6], cjson.decode(ARGV[4]).verdict, ARGV[10] ~= '')
 audit(now, 'decide', 'reviewer:' .. ARGV[1], ARGV[3], '{"item":' .. cjson.encode(a.item)
   .. ',"decision":' .. ARGV[4] .. '}')
 if a.callback and not escalated then
-  local event_id = 'evt_' .. string.sub(ARGV[3], 5)
-  redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', a.item,
-    'type', 'item.decided', 'created_at', now, 'attempts', 0)
-  redis.call('ZADD', KEYS[3], now, event_id)
+  queue_decided('evt_' .. string.sub(ARGV[3], 5), a.item, now, KEYS[3])
 end
 return {'decided', a.item}

@@ -6,8 +6,8 @@
 -- band, categories: a reviewer eligible for one is eligible for all) ever group.
 -- provides: group_or_index, group_unindex, group_decide, group_nearest, group_index
 -- provides: group_join, group_split_out, group_held, group_escalate
--- needs: P, item_key, group_key, waiting_key, enqueue, dequeue, audit, raw_hash, record_fields
--- needs: caught_text
+-- needs: item_key, group_key, waiting_key, enqueue, dequeue, audit, raw_hash, record_fields
+-- needs: caught_text, queue_decided
 -- needs: bank_lookup_image, bank_lookup_video, bank_lookup_text, bank_add, bank_add_text
 -- needs: bank_remove, group_members, group_release, exposure_avoided
 
@@ -170,10 +170,7 @@ local function group_decide(leader, aid, a, reviewer, decision, now, group_json,
       audit(now, 'decide', 'reviewer:' .. reviewer, aid, '{"item":' .. cjson.encode(m)
         .. ',"decision":' .. decision .. ',"group":' .. cjson.encode(leader) .. '}')
       if redis.call('HGET', mkey, 'callback_url') ~= '' then
-        local event_id = 'evt_g' .. string.sub(m, 5)
-        redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', m,
-          'type', 'item.decided', 'created_at', now, 'attempts', 0)
-        redis.call('ZADD', outbox, now, event_id)
+        queue_decided('evt_g' .. string.sub(m, 5), m, now, outbox)
       end
     end
   end

@@ -1,7 +1,7 @@
 -- Shared by the scripts that queue items and end assignments (the exposure and wellbeing
 -- fragments it needs come before it: luascripts orders fragments by their `needs`).
 -- provides: audit, head_member, enqueue, dequeue, requeue, close_assignment, SOUND_FACTOR
--- provides: end_exposure, expire_leases
+-- provides: end_exposure, expire_leases, queue_decided
 -- needs: P, waiting_key, item_key, assignment_key, reviewer_key, MICRO_UNITS, team_policy
 -- needs: exposure_record, wellbeing_after, group_release
 
@@ -9,6 +9,15 @@
 local function audit(now, action, actor, subject, detail)
   redis.call('XADD', P .. 'audit', '*', 'at', now, 'action', action, 'actor', actor,
     'subject', subject, 'detail', detail)
+end
+
+-- Queue the `item.decided` webhook of a decided item in the outbox (scheduler/webhooks.py
+-- delivers it), in the deciding step. `event_id` is derived from what decided it (assignment,
+-- match, group), so the same decision never queues two events.
+local function queue_decided(event_id, item_id, now, outbox)
+  redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', item_id,
+    'type', 'item.decided', 'created_at', now, 'attempts', 0)
+  redis.call('ZADD', outbox, now, event_id)
 end
 
 -- The heads index holds `<head item id>|<pool>` for every non-empty pool.

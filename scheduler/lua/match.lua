@@ -7,7 +7,7 @@
 -- min_quality, quality (the query's lowest hash quality).
 -- provides: find_match, apply_match, raw_hash, decision_of, match_before_queue, caught_text
 -- needs: bank_lookup_image, bank_lookup_video, bank_lookup_text, record_fields, item_key
--- needs: audit, P, exposure_avoided_by_match
+-- needs: audit, exposure_avoided_by_match, queue_decided
 
 local function raw_hash(hex)
   return (string.gsub(hex, '..', function(h) return string.char(tonumber(h, 16)) end))
@@ -62,10 +62,7 @@ local function apply_match(item_id, spec, m, now, outbox)
     .. decision .. ',"match":' .. cjson.encode(fields[1]) .. '}')
   exposure_avoided_by_match(fields[1], item_id, now)  -- nobody reviewed it: avoided
   if redis.call('HGET', key, 'callback_url') ~= '' then
-    local event_id = 'evt_m' .. string.sub(item_id, 5)
-    redis.call('HSET', P .. 'event:' .. event_id, 'id', event_id, 'item', item_id,
-      'type', 'item.decided', 'created_at', now, 'attempts', 0)
-    redis.call('ZADD', outbox, now, event_id)
+    queue_decided('evt_m' .. string.sub(item_id, 5), item_id, now, outbox)
   end
   return 'auto'
 end
