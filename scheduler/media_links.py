@@ -71,6 +71,12 @@ def media_levels(item: dict[str, str]) -> dict[str, str]:
     return levels
 
 
+async def stored_levels(*, redis: Redis, item_id: str) -> dict[str, str]:
+    """The item's derived levels (level -> digest) and nothing else of it: a reveal checks only
+    that the level exists, and an item's text can be 100 kB."""
+    return media_levels({"media": await redis.hget(keys.item(item_id), "media") or ""})
+
+
 async def resolve(*, redis: Redis, assignment_id: str, level: str) -> tuple[str, str]:
     """(digest, content type) of what the link may show now, or BadLink / NoMedia."""
     assignment = await redis.hgetall(keys.assignment(assignment_id))

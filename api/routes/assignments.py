@@ -149,8 +149,7 @@ async def reveal(
     now = ctx.clock()
     assignment_id = held.id
     stored = media_links.media_level(body.level, faces=body.faces)
-    raw = await items.get_raw(redis=ctx.redis, item_id=held.item)
-    if stored not in media_links.media_levels(raw):
+    if stored not in await media_links.stored_levels(redis=ctx.redis, item_id=held.item):
         raise NoMedia("This item has no media to reveal (text, or media still processing).")
     await assignments.reveal(
         scripts=ctx.scripts,
